@@ -1,0 +1,46 @@
+import type {SourceRecord} from '../source/types.js'
+
+export type RecordType = 'people' | 'events'
+
+export type IdentifierType = 'id' | 'email' | 'cio_id'
+
+/** A Track API v2 batch entry, as the mapping produces it. */
+export interface V2Entry {
+  type: 'person'
+  action: 'identify' | 'event'
+  /** Exactly one identifier; anonymous events use {anonymous_id}. */
+  identifiers: Partial<Record<IdentifierType | 'anonymous_id', string>>
+  attributes?: Record<string, unknown>
+  /** event name */
+  name?: string
+  /** event id (ULID), always present on events */
+  id?: string
+  /** integer Unix seconds */
+  timestamp?: number
+}
+
+/** One unit of work for the sender: a mapped, rule-checked row. */
+export interface Operation {
+  /** Line of the input on which the row starts. */
+  line: number
+  /**
+   * Who the row is about, normalised (e.g. "id:42", "email:jane@example.com", "anon:abc").
+   * Rows with the same key are applied in file order.
+   */
+  personKey: string
+  entry: V2Entry
+  /** UTF-8 byte length of JSON.stringify(entry). */
+  bytes: number
+}
+
+/** A broken rule: `rule` is a stable code (used in reports and counts), `message` is for people. */
+export interface RuleViolation {
+  rule: string
+  message: string
+}
+
+export type MapResult = {ok: true; op: Operation} | {ok: false; violation: RuleViolation}
+
+export interface Mapper {
+  map(record: SourceRecord): MapResult
+}

@@ -1,0 +1,53 @@
+import {RegionEU, RegionUS, TrackClient} from 'customerio-node'
+
+export type RegionName = 'us' | 'eu'
+
+/** Where Track API calls go and with which credentials. Never persisted with the key. */
+export interface TrackTarget {
+  siteId: string
+  apiKey: string
+  /** Track API host root, e.g. https://track.customer.io or http://127.0.0.1:4010 */
+  host: string
+}
+
+export const REGION_HOSTS: Record<RegionName, string> = {
+  us: RegionUS.trackUrl.replace(/\/api\/v1\/?$/, ''),
+  eu: RegionEU.trackUrl.replace(/\/api\/v1\/?$/, ''),
+}
+
+/** Customer.io's own production hosts (both regions); load tests refuse them without an explicit opt-in. */
+export function isProductionHost(host: string): boolean {
+  try {
+    const {hostname} = new URL(host)
+    return hostname === 'customer.io' || hostname.endsWith('.customer.io')
+  } catch {
+    return false
+  }
+}
+
+export function hostFor(region: RegionName, endpoint?: string): string {
+  return (endpoint ?? REGION_HOSTS[region]).replace(/\/+$/, '')
+}
+
+export interface TrackClientOptions {
+  /** Per-request timeout in milliseconds. */
+  timeoutMs?: number
+}
+
+/**
+ * A customerio-node client whose own retries are off: every retry goes back through our pacer,
+ * so retries count against the rate budget like any other request.
+ */
+export function createTrackClient(target: TrackTarget, options: TrackClientOptions = {}): TrackClient {
+  return new TrackClient(target.siteId, target.apiKey, {
+    url: `${target.host}/api/v1`,
+    timeout: options.timeoutMs ?? 30_000,
+    retry: {maxRetries: 0},
+  })
+}
+
+/** Replace the API key wherever it might appear in text bound for logs or output. */
+export function redact(text: string, target: Pick<TrackTarget, 'apiKey'>): string {
+  if (!target.apiKey) return text
+  return text.split(target.apiKey).join('***')
+}
