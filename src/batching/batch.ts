@@ -1,0 +1,31 @@
+import type {Operation} from '../mapping/types.js'
+
+/** Where a record sits in its input: enough to resume reading right there. */
+export interface InputPosition {
+  line: number
+  offset: number
+}
+
+/**
+ * Operations bound for one request, all from one input file, in file order. Between its first and
+ * last line every row is either in the batch or already settled as invalid, so an acknowledged
+ * batch can be remembered as a line range.
+ */
+export interface Batch {
+  fileIndex: number
+  ops: Operation[]
+  /** The rows as read, kept until the outcome is known so failures can go to the retry file as they were. */
+  raws: string[]
+  /** Request body bytes: {"batch":[...]} with every entry. */
+  bodyBytes: number
+  start: InputPosition
+  personKeys: Set<string>
+}
+
+export function firstLine(batch: Batch): number {
+  return batch.ops[0].line
+}
+
+export function lastLine(batch: Batch): number {
+  return batch.ops[batch.ops.length - 1].line
+}

@@ -1,0 +1,63 @@
+import type {Batch, InputPosition} from '../batching/batch.js'
+import type {RowFailure} from '../ledger/records.js'
+import type {SourceRecord} from '../source/types.js'
+
+/**
+ * Tracks, for one input file, which rows are settled (acknowledged, failed or invalid) so the
+ * ledger can hold the exact point where reading must resume: the start of the oldest batch that
+ * has no final answer yet, or, when nothing is outstanding, just past the last row read.
+ * Batches finish out of order under concurrency; the resume point only moves over a settled prefix.
+ */
+export class FileSettlement {
+  private readonly outstanding: Array<{batch: Batch; settled: boolean}> = []
+  private readonly known = new WeakSet<Batch>()
+  private cursor: InputPosition
+  private invalid: RowFailure[] = []
+
+  constructor(start: InputPosition) {
+    this.cursor = start
+  }
+
+  /** A row was read (whatever became of it). */
+  read(record: SourceRecord): void {
+    let newlines = 0
+    for (let i = record.raw.indexOf('\n'); i !== -1; i = record.raw.indexOf('\n', i + 1)) newlines++
+    this.cursor = {line: record.line + newlines + 1, offset: record.nextOffset}
+  }
+
+  /** A batch exists (possibly still filling): its rows are outstanding until it settles. */
+  track(batch: Batch | null): void {
+    if (!batch || this.known.has(batch)) return
+    this.known.add(batch)
+    this.outstanding.push({batch, settled: false})
+  }
+
+  settle(batch: Batch): void {
+    const entry = this.outstanding.find((o) => o.batch === batch)
+    if (entry) entry.settled = true
+    while (this.outstanding.length > 0 && this.outstanding[0].settled) this.outstanding.shift()
+  }
+
+  addInvalid(failure: RowFailure): void {
+    this.invalid.push(failure)
+  }
+
+  get bufferedInvalid(): number {
+    return this.invalid.length
+  }
+
+  /** Invalid rows not yet in the ledger; they go into the same commit as the position that passes them. */
+  takeInvalid(): RowFailure[] {
+    const taken = this.invalid
+    this.invalid = []
+    return taken
+  }
+
+  get outstandingBatches(): number {
+    return this.outstanding.length
+  }
+
+  position(): InputPosition {
+    return this.outstanding.length > 0 ? this.outstanding[0].batch.start : this.cursor
+  }
+}

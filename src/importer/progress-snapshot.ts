@@ -1,0 +1,21 @@
+/** What progress displays need, sampled a few times a second. */
+export interface ProgressSnapshot {
+  runId: string
+  file: string
+  fileIndex: number
+  fileCount: number
+  /** Rows with a final answer, whole run. */
+  rowsDone: number
+  succeeded: number
+  failed: number
+  invalid: number
+  requestsSent: number
+  throttled: number
+  retried: number
+  /** Bytes of input consumed so far, and in all (null when unknown, e.g. stdin). */
+  bytesRead: number
+  totalBytes: number | null
+  /** Requests per second the pacer currently allows (drops after 429s). */
+  currentRate: number
+  elapsedMs: number
+}

@@ -1,0 +1,83 @@
+import type {InputFormat} from '../source/types.js'
+
+export type RunStatus =
+  | 'running'
+  | 'interrupted'
+  | 'auth_rejected'
+  | 'retries_exhausted'
+  | 'failed'
+  | 'completed'
+  | 'completed_with_failures'
+
+/** Statuses after which `resume` has work to do. */
+export const RESUMABLE: ReadonlySet<RunStatus> = new Set(['running', 'interrupted', 'auth_rejected', 'retries_exhausted', 'failed'])
+
+/** What the run was asked to do, without secrets: everything resume needs except the credentials. */
+export interface RunConfig {
+  type: 'people' | 'events'
+  api: 'v1' | 'v2'
+  rate: number
+  concurrency: number
+  maxRetries: number
+  /** The mapping file's content, so a resume maps rows exactly as the run began. */
+  mapping: unknown | null
+  mappingPath: string | null
+  /** The run sent to an emulator started for it; resume starts a fresh one. */
+  emulator: boolean
+  maxBodyBytes: number
+  retryBaseMs: number
+}
+
+export interface RunRecord {
+  id: string
+  createdAt: number
+  updatedAt: number
+  status: RunStatus
+  type: 'people' | 'events'
+  api: 'v1' | 'v2'
+  siteId: string
+  host: string
+  config: RunConfig
+  requests: {sent: number; throttled: number; retried: number}
+  activeMs: number
+  lastError: string | null
+}
+
+export interface RunFileRecord {
+  fileIndex: number
+  /** What we read: the user's file, or the spooled copy of stdin. */
+  path: string
+  /** What the user gave (e.g. "-" for stdin). */
+  displayPath: string
+  format: InputFormat
+  size: number
+  mtimeMs: number
+  headHash: string
+  header: string | null
+  retryFile: string
+  done: boolean
+  resumeLine: number
+  resumeOffset: number
+}
+
+export interface RowCounts {
+  succeeded: number
+  failed: number
+  invalid: number
+}
+
+export interface RowFailure {
+  fileIndex: number
+  line: number
+  kind: 'invalid' | 'failed'
+  rule: string
+  reason: string
+  raw: string
+}
+
+/** Acknowledged line range of one batch. */
+export interface AckRange {
+  firstLine: number
+  lastLine: number
+  succeeded: number
+}

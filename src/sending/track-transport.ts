@@ -1,0 +1,52 @@
+import type {TrackClient} from 'customerio-node'
+
+import type {V2Entry} from '../mapping/types.js'
+import {type AttemptResult, fromError, fromResponseBody} from './attempt-result.js'
+
+/** v1 addresses a person in the URL path; a cio_id travels with its prefix there (cio-api.md §4). */
+function v1PathIdentifier(entry: V2Entry): string {
+  const ids = entry.identifiers
+  if (ids.id !== undefined) return ids.id
+  if (ids.email !== undefined) return ids.email
+  if (ids.cio_id !== undefined) return `cio_${ids.cio_id}`
+  throw new Error('entry has no person identifier')
+}
+
+function v1Call(client: TrackClient, entry: V2Entry): Promise<Record<string, unknown>> {
+  if (entry.action === 'identify') return client.identify(v1PathIdentifier(entry), entry.attributes ?? {})
+  const event: Record<string, unknown> = {name: entry.name, data: entry.attributes ?? {}}
+  if (entry.id !== undefined) event.id = entry.id
+  if (entry.timestamp !== undefined) event.timestamp = entry.timestamp
+  if (entry.identifiers.anonymous_id !== undefined) return client.trackAnonymous(entry.identifiers.anonymous_id, event)
+  return client.track(v1PathIdentifier(entry), event)
+}
+
+/** One HTTP attempt, never throwing: the outcome is data for the delivery loop. */
+export interface Transport {
+  send(entries: V2Entry[]): Promise<AttemptResult>
+}
+
+export function createTransport(client: TrackClient, api: 'v1' | 'v2'): Transport {
+  if (api === 'v1') {
+    return {
+      async send(entries) {
+        try {
+          await v1Call(client, entries[0])
+          return {kind: 'ok', entryErrors: []}
+        } catch (error) {
+          return fromError(error)
+        }
+      },
+    }
+  }
+
+  return {
+    async send(entries) {
+      try {
+        return fromResponseBody(await client.batch(entries))
+      } catch (error) {
+        return fromError(error)
+      }
+    },
+  }
+}
