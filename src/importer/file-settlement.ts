@@ -20,9 +20,7 @@ export class FileSettlement {
 
   /** A row was read (whatever became of it). */
   read(record: SourceRecord): void {
-    let newlines = 0
-    for (let i = record.raw.indexOf('\n'); i !== -1; i = record.raw.indexOf('\n', i + 1)) newlines++
-    this.cursor = {line: record.line + newlines + 1, offset: record.nextOffset}
+    this.cursor = {line: record.nextLine ?? record.line + 1, offset: record.nextOffset}
   }
 
   /** A batch exists (possibly still filling): its rows are outstanding until it settles. */

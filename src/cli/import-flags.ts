@@ -1,0 +1,18 @@
+import {Flags} from '@oclif/core'
+
+/** Pacing flags: the only settings a resume may change. */
+export const pacingFlags = {
+  rate: Flags.integer({description: 'requests per second at most, in any sliding second', default: 80, min: 1, max: 1000, helpGroup: 'PACING'}),
+  concurrency: Flags.integer({description: 'requests in flight at most', default: 10, min: 1, max: 100, helpGroup: 'PACING'}),
+}
+
+export const stateFlag = {
+  state: Flags.string({description: 'the SQLite ledger file [default: <data dir>/ledger.sqlite]', env: 'CIO_BACKFILL_STATE'}),
+}
+
+/** Knobs for tests and benchmarks: they change timing, never what lands. */
+export const tuningFlags = {
+  'retry-base-ms': Flags.integer({description: 'first retry backoff ceiling in ms', default: 500, min: 1, hidden: true}),
+  'drain-timeout': Flags.integer({description: 'seconds requests in flight may take to finish after Ctrl-C', default: 30, min: 0, hidden: true}),
+  'max-body-bytes': Flags.integer({description: 'v2 batch body bytes at most', default: 499_999, min: 1000, max: 511_999, hidden: true}),
+}

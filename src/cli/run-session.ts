@@ -1,0 +1,95 @@
+import {join} from 'node:path'
+
+import type {RunningEmulator} from '../emulator/index.js'
+import {ImportSession} from '../importer/import-session.js'
+import type {RunSummary} from '../importer/summary.js'
+import type {Ledger} from '../ledger/ledger.js'
+import type {RunRecord} from '../ledger/records.js'
+import {createProgressReporter} from '../reporting/progress-reporter.js'
+import {summaryText} from '../reporting/summary-text.js'
+import {redact, type TrackTarget} from '../target/track-target.js'
+
+export interface SessionRequest {
+  ledger: Ledger
+  run: RunRecord
+  target: TrackTarget
+  emulator?: RunningEmulator
+  rate: number
+  concurrency: number
+  drainTimeoutSeconds: number
+  /** The --state given by the user, if any, for the resume command. */
+  stateFlag?: string
+  json: boolean
+  log: (line: string) => void
+}
+
+export function defaultStatePath(dataDir: string): string {
+  return join(dataDir, 'ledger.sqlite')
+}
+
+function resumeCommand(request: SessionRequest): string {
+  const parts = ['cio-backfill resume', request.run.id]
+  if (request.stateFlag) parts.push('--state', JSON.stringify(request.stateFlag))
+  if (request.run.config.emulator) parts.push('--emulator')
+  return parts.join(' ')
+}
+
+/**
+ * Runs one session of a run the way a user sees it: signals (first Ctrl-C drains and exits 4, the
+ * second exits at once), progress on stderr, and the summary at the end.
+ */
+export async function runSession(request: SessionRequest): Promise<RunSummary> {
+  const {run, target} = request
+  const say = (line: string) => process.stderr.write(`${redact(line, target)}\n`)
+  const command = resumeCommand(request)
+  say(`Run ${run.id}: ${run.type} -> ${target.host} (site ${target.siteId}), ${run.api}, ${request.rate} req/s, ${request.concurrency} in flight`)
+
+  const interrupt = new AbortController()
+  let signals = 0
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++
+    if (signals === 1) {
+      say(`\n${signal}: stopping; requests in flight are finishing (send it again to exit at once)`)
+      interrupt.abort()
+      return
+    }
+
+    say(`\n${signal} again: exiting now; the ledger is consistent.\nResume with: ${command}`)
+    process.exit(4)
+  }
+
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  const progress = createProgressReporter()
+  try {
+    const session = new ImportSession({
+      ledger: request.ledger,
+      run,
+      target,
+      rate: request.rate,
+      concurrency: request.concurrency,
+      interrupt: interrupt.signal,
+      drainTimeoutMs: request.drainTimeoutSeconds * 1000,
+      onProgress: (snapshot) => progress.update(snapshot),
+      resumeCommand: command,
+    })
+    const summary = await session.execute()
+    progress.update(session.snapshot())
+    progress.stop()
+    if (summary.resumeCommand && !run.config.emulator) {
+      say('Credentials are never stored: give them again to resume (--site-id/--api-key or CIO_SITE_ID/CIO_API_KEY).')
+    }
+
+    if (request.emulator) {
+      const stats = request.emulator.inspect.stats()
+      say(`Emulator ${request.emulator.url} received ${stats.requests.total} requests; it now holds ${stats.peopleCount} people and ${stats.eventCount} events.`)
+    }
+
+    if (!request.json) request.log(redact(summaryText(summary), target))
+    return summary
+  } finally {
+    progress.stop()
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+}

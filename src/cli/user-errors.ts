@@ -1,0 +1,15 @@
+import {Errors} from '@oclif/core'
+
+import {ExitCode} from './exit-codes.js'
+
+/** Errors whose message is written for the user: shown as is, exit 2, never a stack trace. */
+const USER_ERRORS = new Set(['InputError', 'MappingError', 'LedgerError', 'ResumeRefusedError'])
+
+export function asUserError(error: unknown): unknown {
+  const e = error as Error
+  if (e && (USER_ERRORS.has(e.name) || USER_ERRORS.has(e.constructor?.name))) {
+    return new Errors.CLIError(e.message, {exit: ExitCode.Usage})
+  }
+
+  return error
+}

@@ -1,0 +1,66 @@
+import {resolve} from 'node:path'
+import {ulid} from 'ulid'
+
+import type {Ledger} from '../ledger/ledger.js'
+import type {RunConfig, RunFileRecord, RunRecord} from '../ledger/records.js'
+import {defaultRetryFileName} from '../reporting/retry-file.js'
+import {fingerprintInput, InputError} from '../source/index.js'
+import {formatFromName} from '../source/input-format.js'
+import type {InputFormat} from '../source/types.js'
+import type {TrackTarget} from '../target/track-target.js'
+import {spoolStdin} from './stdin-spool.js'
+
+export interface NewRunRequest {
+  /** As the user gave them; '-' is stdin. */
+  inputs: string[]
+  format?: InputFormat
+  config: RunConfig
+  /** --retry-file; with several inputs the second and later get -2, -3... before the extension. */
+  retryFile?: string
+  spoolDir: string
+  target: TrackTarget
+}
+
+function retryPathFor(request: NewRunRequest, index: number, displayPath: string, format: InputFormat, runId: string): string {
+  if (!request.retryFile) return resolve(defaultRetryFileName(displayPath, format, runId))
+  if (index === 0) return resolve(request.retryFile)
+  return resolve(request.retryFile.replace(/(\.[^./\\]+)?$/, (ext) => `-${index + 1}${ext}`))
+}
+
+/** Record a new run in the ledger: its inputs' fingerprints, its configuration (no secrets) and target. */
+export async function createRun(ledger: Ledger, request: NewRunRequest): Promise<RunRecord> {
+  const id = ulid()
+  if (request.inputs.filter((i) => i === '-').length > 1) throw new InputError('-', 'usage', 'stdin can be given only once')
+  const files: RunFileRecord[] = []
+  for (const [fileIndex, given] of request.inputs.entries()) {
+    let path = resolve(given)
+    let format = request.format ?? formatFromName(given)
+    if (given === '-') {
+      const spooled = await spoolStdin(request.spoolDir, `${id}-${fileIndex}.input`, request.format)
+      path = spooled.path
+      format = spooled.format
+    }
+
+    if (!format) {
+      throw new InputError(given, 'unknown_format', 'cannot tell the format from the file name; use --format csv or --format ndjson')
+    }
+
+    const fingerprint = await fingerprintInput(path)
+    files.push({
+      fileIndex,
+      path,
+      displayPath: given,
+      format,
+      ...fingerprint,
+      header: null,
+      retryFile: retryPathFor(request, fileIndex, given, format, id),
+      done: false,
+      resumeLine: 1,
+      resumeOffset: 0,
+    })
+  }
+
+  const run = {id, type: request.config.type, api: request.config.api, siteId: request.target.siteId, host: request.target.host, config: request.config}
+  ledger.createRun(run, files)
+  return ledger.getRun(id)!
+}
