@@ -1,0 +1,61 @@
+import {formatDuration} from './duration.js'
+
+export interface LiveFigures {
+  elapsedMs: number
+  totalMs: number
+  targetRate: number
+  currentRate: number
+  inFlight: number
+  p95Ms: number | undefined
+  errors: number
+  rateLimited: number
+  dropped: number
+  failedThresholds: number
+}
+
+export interface LiveDisplayOptions {
+  stream: NodeJS.WritableStream & {isTTY?: boolean}
+  read: () => LiveFigures
+  /** Refresh period on a terminal. */
+  ttyIntervalMs?: number
+  /** Period of full lines when stderr is a file or pipe (CI logs). */
+  lineIntervalMs?: number
+}
+
+export function formatLiveLine(f: LiveFigures): string {
+  const p95 = f.p95Ms === undefined ? '-' : `${Math.round(f.p95Ms)}ms`
+  return (
+    `${formatDuration(Math.round(f.elapsedMs / 1000) * 1000)}/${formatDuration(f.totalMs)}` +
+    `  rate ${f.currentRate}/s (target ${Math.round(f.targetRate)})  in flight ${f.inFlight}  p95 ${p95}` +
+    `  errors ${f.errors} (429: ${f.rateLimited})  dropped ${f.dropped}` +
+    (f.failedThresholds > 0 ? `  thresholds failing: ${f.failedThresholds}` : '')
+  )
+}
+
+/** Live progress on stderr: one refreshing line on a terminal, a plain line every few seconds elsewhere. */
+export class LiveDisplay {
+  private timer: NodeJS.Timeout | undefined
+  private readonly tty: boolean
+
+  constructor(private readonly options: LiveDisplayOptions) {
+    this.tty = Boolean(options.stream.isTTY) && process.env.TERM !== 'dumb'
+  }
+
+  start(): void {
+    const interval = this.tty ? (this.options.ttyIntervalMs ?? 250) : (this.options.lineIntervalMs ?? 5000)
+    this.timer = setInterval(() => this.render(), interval)
+    this.timer.unref()
+  }
+
+  private render(): void {
+    const line = formatLiveLine(this.options.read())
+    this.options.stream.write(this.tty ? `\r\u001B[2K${line}` : `${line}\n`)
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer)
+    this.timer = undefined
+    this.render()
+    if (this.tty) this.options.stream.write('\n')
+  }
+}
