@@ -20,6 +20,17 @@ export interface SourceRecord {
   offset: number
   /** Byte offset just after the record and its line break: where reading resumes. */
   nextOffset: number
+  /**
+   * The line just after the record (line + the lines it spans): pass it as `startLine` together with
+   * `nextOffset` to resume after this record. Always set by openSource; optional only so that
+   * hand-built records in other areas' tests stay valid.
+   */
+  nextLine?: number
+  /**
+   * Set when the record was over the size guard: `raw` then holds only its first bytes (the rest was
+   * skipped to keep memory bounded), so it cannot be written back verbatim.
+   */
+  truncated?: true
 }
 
 /** What identifies an input's content, to refuse resuming onto a changed file. */

@@ -1,0 +1,5 @@
+export {DEFAULT_MAX_RECORD_BYTES, openSource, type InputSource, type OpenOptions} from './open-source.js'
+export {fingerprintInput} from './fingerprint.js'
+export {InputError} from './input-error.js'
+export {formatFromName} from './input-format.js'
+export type {InputFingerprint, InputFormat, SourceRecord} from './types.js'
