@@ -6,6 +6,10 @@ export const pacingFlags = {
   concurrency: Flags.integer({description: 'requests in flight at most', default: 10, min: 1, max: 100, helpGroup: 'PACING'}),
 }
 
+export const timeoutFlag = {
+  timeout: Flags.integer({description: 'seconds to wait for one response before retrying it', default: 30, min: 1, max: 600, helpGroup: 'PACING'}),
+}
+
 export const stateFlag = {
   state: Flags.string({description: 'the SQLite ledger file [default: <data dir>/ledger.sqlite]', env: 'CIO_BACKFILL_STATE'}),
 }

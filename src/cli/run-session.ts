@@ -17,6 +17,8 @@ export interface SessionRequest {
   rate: number
   concurrency: number
   drainTimeoutSeconds: number
+  /** Per-request timeout. */
+  timeoutSeconds: number
   /** The --state given by the user, if any, for the resume command. */
   stateFlag?: string
   json: boolean
@@ -70,6 +72,7 @@ export async function runSession(request: SessionRequest): Promise<RunSummary> {
       concurrency: request.concurrency,
       interrupt: interrupt.signal,
       drainTimeoutMs: request.drainTimeoutSeconds * 1000,
+      requestTimeoutMs: request.timeoutSeconds * 1000,
       onProgress: (snapshot) => progress.update(snapshot),
       resumeCommand: command,
     })

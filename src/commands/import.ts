@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {join} from 'node:path'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {pacingFlags, stateFlag, tuningFlags} from '../cli/import-flags.js'
+import {pacingFlags, stateFlag, timeoutFlag, tuningFlags} from '../cli/import-flags.js'
 import {defaultStatePath, runSession} from '../cli/run-session.js'
 import {resolveTarget, targetFlags} from '../cli/target-flags.js'
 import {asUserError} from '../cli/user-errors.js'
@@ -43,6 +43,7 @@ the retry budget (resumable).`
     ...targetFlags,
     ...pacingFlags,
     'max-retries': Flags.integer({description: 'retries of 5xx, timeouts and resets per request before stopping (exit 5)', default: 8, min: 0}),
+    ...timeoutFlag,
     ...stateFlag,
     'retry-file': Flags.string({description: 'where failed rows go [default: <input>.<run id>.retry.<ext> in the current directory]'}),
     ...tuningFlags,
@@ -87,6 +88,7 @@ the retry budget (resumable).`
         rate: flags.rate,
         concurrency: flags.concurrency,
         drainTimeoutSeconds: flags['drain-timeout'],
+        timeoutSeconds: flags.timeout,
         stateFlag: flags.state,
         json: this.jsonEnabled(),
         log: (line) => this.log(line),

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {stateFlag, tuningFlags} from '../cli/import-flags.js'
+import {stateFlag, timeoutFlag, tuningFlags} from '../cli/import-flags.js'
 import {defaultStatePath, runSession} from '../cli/run-session.js'
 import {resolveTarget, targetFlags} from '../cli/target-flags.js'
 import {asUserError} from '../cli/user-errors.js'
@@ -31,6 +31,7 @@ Exit codes are those of import.`
     ...targetFlags,
     rate: Flags.integer({description: 'requests per second at most [default: as the run began]', min: 1, max: 1000, helpGroup: 'PACING'}),
     concurrency: Flags.integer({description: 'requests in flight at most [default: as the run began]', min: 1, max: 100, helpGroup: 'PACING'}),
+    ...timeoutFlag,
     ...stateFlag,
     force: Flags.boolean({description: 'resume even though an input changed or the workspace differs', default: false}),
     'drain-timeout': tuningFlags['drain-timeout'],
@@ -63,6 +64,7 @@ Exit codes are those of import.`
         rate: flags.rate ?? run.config.rate,
         concurrency: flags.concurrency ?? run.config.concurrency,
         drainTimeoutSeconds: flags['drain-timeout'],
+        timeoutSeconds: flags.timeout,
         stateFlag: flags.state,
         json: this.jsonEnabled(),
         log: (line) => this.log(line),

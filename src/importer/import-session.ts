@@ -29,6 +29,7 @@ export interface SessionOptions {
   interrupt: AbortSignal
   /** How long in-flight requests may take to finish once stopping. */
   drainTimeoutMs?: number
+  requestTimeoutMs?: number
   onProgress?: (snapshot: ProgressSnapshot) => void
   /** The exact command that continues this run, for the summary. */
   resumeCommand: string
@@ -63,7 +64,7 @@ export class ImportSession {
   constructor(private readonly options: SessionOptions) {
     const {run} = options
     this.pacer = new Pacer({rate: options.rate, concurrency: options.concurrency})
-    const transport = createTransport(createTrackClient(options.target), run.api)
+    const transport = createTransport(createTrackClient(options.target, {timeoutMs: options.requestTimeoutMs}), run.api)
     this.dispatcher = new Dispatcher({
       window: Math.max(2, options.concurrency * 2),
       context: {

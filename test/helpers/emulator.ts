@@ -1,0 +1,11 @@
+import {type EmulatorOptions, type RunningEmulator, startEmulator} from '../../src/emulator/index.js'
+
+/** An emulator for one test, with its rate limit off unless the test is about pacing. */
+export async function testEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  return startEmulator({port: 0, quiet: true, rateLimit: null, ...options})
+}
+
+/** The flags that point the CLI at an emulator. */
+export function targetArgs(emulator: RunningEmulator): string[] {
+  return ['--endpoint', emulator.url, '--site-id', emulator.siteId, '--api-key', emulator.apiKey]
+}

@@ -1,0 +1,96 @@
+import {readFileSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {parse} from 'csv-parse/sync'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+
+import type {RunningEmulator} from '../../src/emulator/index.js'
+import {parseJson, ROOT, runCli, tempDir} from '../helpers/cli.js'
+import {targetArgs, testEmulator} from '../helpers/emulator.js'
+
+describe('invalid and failed rows go to a retry file in the input format', () => {
+  let emulator: RunningEmulator
+  let dir: ReturnType<typeof tempDir>
+  beforeEach(async () => {
+    emulator = await testEmulator()
+    dir = tempDir()
+  })
+  afterEach(async () => {
+    await emulator.close()
+    dir.cleanup()
+  })
+
+  it('keeps the CSV header and quoting, adds _line and _error, exits 1, and round-trips', async () => {
+    const state = join(dir.path, 'ledger.sqlite')
+    const retry = join(dir.path, 'retry.csv')
+    const result = await runCli(
+      ['import', join(ROOT, 'fixtures/people-with-errors.csv'), '--type', 'people', ...targetArgs(emulator), '--state', state, '--retry-file', retry, '--json'],
+      {cwd: dir.path},
+    )
+    expect(result.code, result.stderr).toBe(1)
+    const summary = parseJson(result.stdout)
+    expect(summary.status).toBe('completed_with_failures')
+    expect(summary.rows).toEqual({read: 6, succeeded: 2, failed: 0, invalid: 4})
+    expect(summary.retryFile).toBe(retry)
+
+    const text = readFileSync(retry, 'utf8')
+    const rows = parse(text, {columns: true}) as Array<Record<string, string>>
+    expect(Object.keys(rows[0])).toEqual(['id', 'email', 'first_name', 'plan', 'created_at', 'bio', '_line', '_error'])
+    expect(rows.map((r) => r._line)).toEqual(['3', '4', '5', '7'])
+    expect(rows[0]._error).toMatch(/identifier/)
+    expect(rows[1]._error).toMatch(/created_at/)
+    expect(rows[2]._error).toMatch(/cannot be longer than 1000 bytes/)
+    expect(rows[3]._error).toMatch(/150 bytes/)
+    expect(emulator.inspect.person('u-5')!.attributes.first_name).toBe('Five, "the fifth"')
+
+    // Fix one row in the retry file and import it again with the same command: _line/_error are ignored.
+    const fixed = text.replace('not-a-date', '1700000003')
+    writeFileSync(retry, fixed)
+    const again = await runCli(
+      ['import', retry, '--type', 'people', ...targetArgs(emulator), '--state', state, '--retry-file', join(dir.path, 'retry2.csv'), '--json'],
+      {cwd: dir.path},
+    )
+    expect(again.code, again.stderr).toBe(1)
+    expect(parseJson(again.stdout).rows).toEqual({read: 4, succeeded: 1, failed: 0, invalid: 3})
+    const u3 = emulator.inspect.person('u-3')!
+    expect(u3.attributes.created_at).toBe(1700000003)
+    expect(u3.attributes).not.toHaveProperty('_line')
+    expect(u3.attributes).not.toHaveProperty('_error')
+    // The second retry file replaces _line/_error rather than adding a second pair.
+    const second = parse(readFileSync(join(dir.path, 'retry2.csv'), 'utf8'), {columns: true}) as Array<Record<string, string>>
+    expect(Object.keys(second[0])).toEqual(['id', 'email', 'first_name', 'plan', 'created_at', 'bio', '_line', '_error'])
+    expect(second).toHaveLength(3)
+  })
+
+  it('writes NDJSON failures as the lines read plus _line and _error', async () => {
+    const input = join(dir.path, 'events.ndjson')
+    writeFileSync(
+      input,
+      [
+        JSON.stringify({id: 'p1', name: 'ok', timestamp: 1700000000}),
+        JSON.stringify({id: 'p1', name: 'x'.repeat(101), timestamp: 1700000000}),
+        '{"id": "p2", "name": broken',
+        JSON.stringify({id: 'p2', name: 'ok too', timestamp: '2024-01-01T00:00:00Z'}),
+      ].join('\n') + '\n',
+    )
+    const retry = join(dir.path, 'events.retry.ndjson')
+    const result = await runCli(['import', input, '--type', 'events', ...targetArgs(emulator), '--state', join(dir.path, 'l.sqlite'), '--retry-file', retry, '--json'], {
+      cwd: dir.path,
+    })
+    expect(result.code, result.stderr).toBe(1)
+    const lines = readFileSync(retry, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    expect(lines).toHaveLength(2)
+    expect(lines[0]).toMatchObject({id: 'p1', _line: 2})
+    expect(lines[0]._error).toMatch(/event name cannot be longer than 100 bytes/)
+    expect(lines[1]).toMatchObject({_line: 3, _raw: '{"id": "p2", "name": broken'})
+    expect(emulator.inspect.events()).toHaveLength(2)
+  })
+
+  it('names the default retry file after the input and the run id, in the current directory', async () => {
+    const result = await runCli(
+      ['import', join(ROOT, 'fixtures/people-with-errors.csv'), '--type', 'people', ...targetArgs(emulator), '--state', join(dir.path, 'l.sqlite'), '--json'],
+      {cwd: dir.path},
+    )
+    const summary = parseJson(result.stdout)
+    expect(summary.retryFile).toBe(join(dir.path, `people-with-errors.${summary.runId}.retry.csv`))
+  })
+})
