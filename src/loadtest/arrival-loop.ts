@@ -27,8 +27,10 @@ export class ArrivalLoop<T> {
   private closed = false
   /** launch() is expected never to reject; if it does, that bug surfaces from drain() instead of vanishing. */
   private unexpected: unknown
-  /** Value of now() when the first arrival's clock started; set by run(). */
+  /** Value of now() when the arrivals' clock started; set by run(). */
   startedAt = 0
+  /** The same instant in wall-clock milliseconds, to line the run up with server-side timestamps. */
+  startedAtEpochMs = 0
 
   constructor(private readonly options: ArrivalLoopOptions<T>) {}
 
@@ -39,6 +41,7 @@ export class ArrivalLoop<T> {
   async run(): Promise<void> {
     const {schedule, maxInFlight, now, signal} = this.options
     this.startedAt = now()
+    this.startedAtEpochMs = Date.now()
     for (const arrival of schedule) {
       const due = this.startedAt + arrival.atMs
       // Timers fire at whole milliseconds; sleeping for less than half a millisecond only adds lag.

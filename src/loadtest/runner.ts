@@ -55,7 +55,6 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestSum
   const planned = totalArrivals(options.startRate, options.stages)
   const totalMs = totalDurationMs(options.stages)
   const idPrefix = `lt-${options.runId}-`
-  const startedAt = new Date().toISOString()
   const created = new SequenceRanges()
   const pending = new Set<Operation>()
   const metrics = new LoadMetrics(plans)
@@ -74,7 +73,7 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestSum
     siteId: options.target.siteId,
     api: options.api,
     status: 'running',
-    startedAt,
+    startedAt: new Date().toISOString(),
     plannedSeqMax: planned * (options.api === 'v2' ? options.batchSize : 1),
     lastSeq: 0,
     createdRanges: [],
@@ -184,7 +183,7 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestSum
       timeoutMs: options.timeoutMs,
       gracefulStopMs: options.gracefulStopMs,
     },
-    startedAt,
+    startedAt: new Date(loop.startedAtEpochMs).toISOString(),
     durationMs: Math.round(runEnd - loop.startedAt),
     aborted,
     operations: operationFigures(metrics, planned),

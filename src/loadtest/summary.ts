@@ -36,6 +36,7 @@ export interface LoadTestSummary {
     timeoutMs: number
     gracefulStopMs: number
   }
+  /** When the arrivals' clock started (arrival times in the schedule are relative to it). */
   startedAt: string
   durationMs: number
   /** Why arrivals stopped early, or null when the schedule ran to its end. */
