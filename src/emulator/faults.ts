@@ -1,0 +1,104 @@
+import {seededRandom} from './prng.js'
+
+export interface FaultOptions {
+  /** Probability of answering 500/502/503 with a load-balancer HTML body; the request is not applied. */
+  errorRate?: number
+  /** Probability of destroying the connection instead of answering. */
+  resetRate?: number
+  /** 'before': the request is not applied; 'after': it is applied, then the client sees the reset. */
+  resetWhen?: 'before' | 'after'
+  /** Added to every response. */
+  latencyMs?: number
+  /** Up to this much more, uniformly. */
+  latencyJitterMs?: number
+  /** Probability of holding the response for stallMs (applied or not as resetWhen says). */
+  stallRate?: number
+  stallMs?: number
+  /** Forced 429 for the first throttledMs of every periodMs. */
+  throttle?: {periodMs: number; throttledMs: number}
+  /** Every Track request answers this status until cleared with null. */
+  forceStatus?: number | null
+}
+
+export interface FaultDecision {
+  forceStatus?: number
+  throttled: boolean
+  errorStatus?: 500 | 502 | 503
+  reset?: 'before' | 'after'
+  stall?: 'before' | 'after'
+  latencyMs: number
+}
+
+const ERROR_STATUSES = [500, 502, 503] as const
+
+/**
+ * Decides the faults for each Track request. It draws the same number of random values for every
+ * request whatever is configured, so with a seed the n-th request always gets the same fate.
+ */
+export class FaultInjector {
+  private faults: FaultOptions
+  private random: () => number
+  private since: number
+
+  constructor(faults: FaultOptions = {}, seed?: number) {
+    this.faults = faults
+    this.random = seededRandom(seed ?? Math.floor(Math.random() * 2 ** 32))
+    this.since = Date.now()
+  }
+
+  get current(): FaultOptions {
+    return this.faults
+  }
+
+  /** Replaces the fault set; throttle periods restart from now. */
+  set(faults: FaultOptions): void {
+    this.faults = faults
+    this.since = Date.now()
+  }
+
+  decide(now = Date.now()): FaultDecision {
+    const f = this.faults
+    const [errorDraw, errorPick, resetDraw, stallDraw, jitterDraw] = [this.random(), this.random(), this.random(), this.random(), this.random()]
+    const when = f.resetWhen ?? 'before'
+    const throttled = f.throttle !== undefined && f.throttle.periodMs > 0 && (now - this.since) % f.throttle.periodMs < f.throttle.throttledMs
+    return {
+      forceStatus: f.forceStatus ?? undefined,
+      throttled,
+      errorStatus: errorDraw < (f.errorRate ?? 0) ? ERROR_STATUSES[Math.floor(errorPick * ERROR_STATUSES.length)] : undefined,
+      reset: resetDraw < (f.resetRate ?? 0) ? when : undefined,
+      stall: stallDraw < (f.stallRate ?? 0) ? when : undefined,
+      latencyMs: (f.latencyMs ?? 0) + jitterDraw * (f.latencyJitterMs ?? 0),
+    }
+  }
+}
+
+/** Checks a FaultOptions object from JSON (PUT /__emulator/faults); returns a problem or undefined. */
+export function faultOptionsProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'faults must be a JSON object'
+  const f = value as Record<string, unknown>
+  const known = new Set(['errorRate', 'resetRate', 'resetWhen', 'latencyMs', 'latencyJitterMs', 'stallRate', 'stallMs', 'throttle', 'forceStatus'])
+  for (const key of Object.keys(f)) if (!known.has(key)) return `unknown fault option '${key}'`
+  for (const key of ['errorRate', 'resetRate', 'stallRate']) {
+    const v = f[key]
+    if (v !== undefined && (typeof v !== 'number' || v < 0 || v > 1)) return `${key} must be a probability between 0 and 1`
+  }
+
+  for (const key of ['latencyMs', 'latencyJitterMs', 'stallMs']) {
+    const v = f[key]
+    if (v !== undefined && (typeof v !== 'number' || v < 0)) return `${key} must be a number of milliseconds >= 0`
+  }
+
+  if (f.resetWhen !== undefined && f.resetWhen !== 'before' && f.resetWhen !== 'after') return "resetWhen must be 'before' or 'after'"
+  if (f.throttle !== undefined) {
+    const t = f.throttle as Record<string, unknown> | null
+    if (!t || typeof t.periodMs !== 'number' || typeof t.throttledMs !== 'number' || t.periodMs <= 0 || t.throttledMs < 0) {
+      return 'throttle must be {periodMs > 0, throttledMs >= 0}'
+    }
+  }
+
+  if (f.forceStatus !== undefined && f.forceStatus !== null && (!Number.isInteger(f.forceStatus) || (f.forceStatus as number) < 200 || (f.forceStatus as number) > 599)) {
+    return 'forceStatus must be an HTTP status (200-599) or null'
+  }
+
+  return undefined
+}

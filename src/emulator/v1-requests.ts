@@ -1,0 +1,179 @@
+import {TrackLimits} from '../cio/limits.js'
+import type {Operation, PersonRef, RelationshipInput} from './operations.js'
+import {
+  checkAttributes,
+  checkEventFields,
+  classifyPathIdentifier,
+  exceedsBytes,
+  identifierValue,
+  isPlainObject,
+  type Issue,
+  Messages,
+  parsePersonIdentifiers,
+} from './validation.js'
+import {parseRelationships, splitIdentifyAttributes} from './entry-parts.js'
+
+/** A v1 request turns into operations, or into the messages of a 400 `{"meta":{"errors":[...]}}`. */
+export type V1Parse = {ops: Operation[]} | {errors: string[]} | {error: string}
+
+const BODY_NOT_OBJECT = 'request body must be a JSON object'
+
+function pathRef(identifier: string, issues: Issue[]): PersonRef {
+  if (exceedsBytes(identifier, TrackLimits.identifierBytes)) {
+    issues.push({reason: 'too_long', field: 'identifier', message: Messages.identifierTooLong})
+  }
+
+  return classifyPathIdentifier(identifier)
+}
+
+function done(issues: Issue[], ops: Operation[]): V1Parse {
+  return issues.length > 0 ? {errors: issues.map((i) => i.message)} : {ops}
+}
+
+/** PUT /api/v1/customers/{identifier} */
+export function parseIdentify(identifier: string, body: unknown): V1Parse {
+  if (!isPlainObject(body)) return {errors: [BODY_NOT_OBJECT]}
+  const issues: Issue[] = []
+  const ref = pathRef(identifier, issues)
+  checkAttributes(body, 'attributes', issues)
+
+  if (ref.kind === 'id' && body.id !== undefined && body.id !== null && identifierValue(body.id) !== ref.value) {
+    issues.push({reason: 'invalid', field: 'id', message: Messages.idMismatch})
+  }
+
+  if (ref.kind === 'email' && typeof body.email === 'string' && body.email !== '' && body.email.toLowerCase() !== ref.value.toLowerCase()) {
+    issues.push({reason: 'invalid', field: 'email', message: Messages.emailMismatch})
+  }
+
+  if (body._timestamp !== undefined && (typeof body._timestamp !== 'number' || !Number.isFinite(body._timestamp))) {
+    issues.push({reason: 'invalid', field: '_timestamp', message: Messages.timestamp})
+  }
+
+  const relationships = body.cio_relationships === undefined ? [] : parseRelationships(body.cio_relationships, 'cio_relationships', issues)
+  const {attributes, updateOnly} = splitIdentifyAttributes(body)
+  const ops: Operation[] = [{op: 'identify', ref, attributes, updateOnly, timestamp: body._timestamp as number | undefined}]
+  if (relationships.length > 0) ops.push({op: 'person_relationships', add: true, ref, relationships})
+  return done(issues, ops)
+}
+
+function eventData(data: unknown, rawBytes: number, issues: Issue[]): Record<string, unknown> {
+  if (data === undefined || data === null) return {}
+  if (!isPlainObject(data)) {
+    issues.push({reason: 'invalid', field: 'data', message: 'event data must be a JSON object'})
+    return {}
+  }
+
+  // The data cannot be bigger than the body that carried it, so small bodies skip the count.
+  if (rawBytes > TrackLimits.eventDataBytes && exceedsBytes(JSON.stringify(data), TrackLimits.eventDataBytes)) {
+    issues.push({reason: 'too_large', field: 'data', message: Messages.eventDataTooLarge})
+  }
+
+  return data
+}
+
+function eventOp(ref: PersonRef | null, body: Record<string, unknown>, data: Record<string, unknown>): Operation {
+  return {
+    op: 'event',
+    ref,
+    anonymousId: identifierValue(body.anonymous_id),
+    name: (body.name as string).trim(),
+    type: (body.type as 'event' | 'page' | 'screen' | undefined) ?? 'event',
+    timestamp: typeof body.timestamp === 'number' ? body.timestamp : undefined,
+    id: typeof body.id === 'string' ? body.id : undefined,
+    data,
+  }
+}
+
+/** POST /api/v1/customers/{identifier}/events */
+export function parseTrack(identifier: string, body: unknown, rawBytes: number): V1Parse {
+  if (!isPlainObject(body)) return {errors: [BODY_NOT_OBJECT]}
+  const issues: Issue[] = []
+  const ref = pathRef(identifier, issues)
+  checkEventFields(body, issues, 'event')
+  const data = eventData(body.data, rawBytes, issues)
+  return issues.length > 0 ? done(issues, []) : {ops: [eventOp(ref, body, data)]}
+}
+
+/** POST /api/v1/events: anonymous events, or "invite" events addressed by data.recipient. */
+export function parseAnonymousEvent(body: unknown, rawBytes: number): V1Parse {
+  if (!isPlainObject(body)) return {errors: [BODY_NOT_OBJECT]}
+  const issues: Issue[] = []
+  checkEventFields(body, issues, 'event')
+  const data = eventData(body.data, rawBytes, issues)
+  const anonymousId = identifierValue(body.anonymous_id)
+  if (anonymousId !== undefined && exceedsBytes(anonymousId, TrackLimits.identifierBytes)) {
+    issues.push({reason: 'too_long', field: 'anonymous_id', message: Messages.identifierTooLong})
+  }
+
+  if (anonymousId === undefined && (typeof data.recipient !== 'string' || data.recipient === '')) {
+    issues.push({reason: 'required', field: 'data.recipient', message: 'data.recipient is required when anonymous_id is not set'})
+  }
+
+  return issues.length > 0 ? done(issues, []) : {ops: [eventOp(null, body, data)]}
+}
+
+/** DELETE /customers/{id}, POST .../suppress, POST .../unsuppress */
+export function parsePersonCommand(op: 'delete' | 'suppress' | 'unsuppress', identifier: string): V1Parse {
+  const issues: Issue[] = []
+  const ref = pathRef(identifier, issues)
+  return done(issues, [{op, ref}])
+}
+
+/** PUT /api/v1/customers/{identifier}/devices */
+export function parseAddDevice(identifier: string, body: unknown): V1Parse {
+  if (!isPlainObject(body)) return {errors: [BODY_NOT_OBJECT]}
+  const issues: Issue[] = []
+  const ref = pathRef(identifier, issues)
+  const device = body.device
+  if (!isPlainObject(device)) return {errors: [...issues.map((i) => i.message), 'device is required']}
+  const id = identifierValue(device.id)
+  if (id === undefined) issues.push({reason: 'required', field: 'device.id', message: 'device id is required'})
+  if (device.platform !== 'ios' && device.platform !== 'android') {
+    issues.push({reason: 'invalid', field: 'device.platform', message: "device platform must be 'ios' or 'android'"})
+  }
+
+  if (device.last_used !== undefined && typeof device.last_used !== 'number') {
+    issues.push({reason: 'invalid', field: 'device.last_used', message: 'device last_used must be a unix timestamp'})
+  }
+
+  if (device.attributes !== undefined && !isPlainObject(device.attributes)) {
+    issues.push({reason: 'invalid', field: 'device.attributes', message: 'device attributes must be a JSON object'})
+  }
+
+  return done(issues, [
+    {
+      op: 'add_device',
+      ref,
+      device: {
+        id: id ?? '',
+        platform: device.platform as string,
+        lastUsed: device.last_used as number | undefined,
+        attributes: device.attributes as Record<string, unknown> | undefined,
+      },
+    },
+  ])
+}
+
+/** DELETE /api/v1/customers/{identifier}/devices/{device_id} */
+export function parseDeleteDevice(identifier: string, deviceId: string): V1Parse {
+  const issues: Issue[] = []
+  const ref = pathRef(identifier, issues)
+  return done(issues, [{op: 'delete_device', ref, deviceId}])
+}
+
+/** POST /api/v1/merge_customers: a bad side answers `{"meta":{"error":"..."}}` (cio-api.md §3.4). */
+export function parseMerge(body: unknown): V1Parse {
+  if (!isPlainObject(body)) return {error: BODY_NOT_OBJECT}
+  const refs: PersonRef[] = []
+  for (const side of ['primary', 'secondary'] as const) {
+    const issues: Issue[] = []
+    const value = body[side]
+    const ref = isPlainObject(value) && 'phone' in value ? undefined : parsePersonIdentifiers(value, side, issues)
+    if (!ref) return {error: `${side} must have exactly one of id, email or cio_id`}
+    refs.push(ref)
+  }
+
+  return {ops: [{op: 'merge', primary: refs[0], secondary: refs[1]}]}
+}
+
+export type {RelationshipInput}

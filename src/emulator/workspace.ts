@@ -1,0 +1,84 @@
+import type {ApplyError, ObjectRef, Operation, PersonRef} from './operations.js'
+import type {EventRecord, ObjectRecord, PersonRecord} from './store/types.js'
+
+/** What the inspection API shows for a person. */
+export interface PersonView {
+  cio_id: string
+  id?: string
+  email?: string
+  phone?: string
+  attributes: Record<string, unknown>
+  suppressed?: true
+  devices?: Array<{id: string; platform?: string; last_used?: number; attributes?: Record<string, unknown>}>
+}
+
+export interface EventView {
+  /** cio_id of the person, or null for an anonymous event not yet attached to anyone. */
+  person: string | null
+  anonymous_id?: string
+  name: string
+  type: string
+  timestamp: number
+  id?: string
+  data: Record<string, unknown>
+}
+
+export interface ObjectView {
+  object_type_id: string
+  object_id: string
+  cio_object_id: string
+  attributes: Record<string, unknown>
+  relationships: Array<{person: string; attributes: Record<string, unknown>}>
+}
+
+export interface WorkspaceCounts {
+  people: number
+  events: number
+  duplicateEventIds: number
+}
+
+/** The state behind one site id. Implemented by the full store (memory/SQLite) and the counting store. */
+export interface Workspace {
+  /** Run every apply of one request together (one SQLite transaction). */
+  transaction<T>(fn: () => T): T
+  /** Applies a validated operation; an identifier conflict comes back as an error and changes nothing. */
+  apply(op: Operation, nowSeconds: number): ApplyError | undefined
+  people(): PersonView[]
+  person(identifier: string): PersonView | undefined
+  events(personIdentifier?: string): EventView[]
+  objects(): ObjectView[]
+  counts(): WorkspaceCounts
+  reset(): void
+  close(): void
+}
+
+export function toPersonView(p: PersonRecord): PersonView {
+  const view: PersonView = {cio_id: p.cioId} as PersonView
+  if (p.id !== undefined) view.id = p.id
+  if (p.email !== undefined) view.email = p.email
+  if (p.phone !== undefined) view.phone = p.phone
+  view.attributes = p.attributes
+  if (p.suppressed) view.suppressed = true
+  const devices = Object.values(p.devices)
+  if (devices.length > 0) view.devices = devices
+  return view
+}
+
+export function toEventView(e: EventRecord): EventView {
+  const view: EventView = {person: e.person, name: e.name, type: e.type, timestamp: e.timestamp, data: e.data}
+  if (e.anonymousId !== undefined) view.anonymous_id = e.anonymousId
+  if (e.id !== undefined) view.id = e.id
+  return view
+}
+
+export function toObjectView(o: ObjectRecord): ObjectView {
+  return {
+    object_type_id: o.objectTypeId,
+    object_id: o.objectId,
+    cio_object_id: o.cioObjectId,
+    attributes: o.attributes,
+    relationships: Object.entries(o.relationships).map(([person, attributes]) => ({person, attributes})),
+  }
+}
+
+export type {ApplyError, ObjectRef, PersonRef}
