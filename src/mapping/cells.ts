@@ -1,0 +1,80 @@
+import {TrackLimits, utf8Bytes} from '../cio/limits.js'
+import {CAST_FAILED, castValue} from './casts.js'
+import type {ColumnPlan} from './column-plan.js'
+import {violations} from './rules.js'
+import type {IdentifierType, RuleViolation} from './types.js'
+
+/** Empty cells are omitted, so an import never overwrites a stored value with "" (or null). */
+export function isEmpty(raw: unknown): boolean {
+  return raw === '' || raw === null || raw === undefined
+}
+
+/** Casts a non-empty cell by its plan; CAST_FAILED goes with castViolation for the message. */
+export function castCell(plan: ColumnPlan, raw: unknown): unknown {
+  return plan.cast === undefined ? raw : castValue(raw, plan.cast)
+}
+
+export function castViolation(plan: ColumnPlan, raw: unknown): RuleViolation {
+  switch (plan.cast) {
+    case 'number':
+      return violations.castNumber(plan.source, plan.target, raw)
+    case 'boolean':
+      return violations.castBoolean(plan.source, plan.target, raw)
+    case 'json':
+      return violations.castJson(plan.source, plan.target, raw)
+    default:
+      return violations.timestampInvalid(plan.source, plan.target, raw)
+  }
+}
+
+const MAX_VALUE_BYTES = TrackLimits.attributeValueBytes
+/** A UTF-16 code unit never takes more than 3 UTF-8 bytes: short strings need no byte count. */
+const SURELY_SHORT = Math.floor(MAX_VALUE_BYTES / 3)
+
+/** Bytes over the attribute value limit (string: UTF-8; other values: JSON), or 0 when within it. */
+export function valueOverLimit(value: unknown): number {
+  if (typeof value === 'string') {
+    if (value.length <= SURELY_SHORT) return 0
+    const bytes = utf8Bytes(value)
+    return bytes > MAX_VALUE_BYTES ? bytes : 0
+  }
+  if (typeof value !== 'object' || value === null) return 0
+  const bytes = utf8Bytes(JSON.stringify(value))
+  return bytes > MAX_VALUE_BYTES ? bytes : 0
+}
+
+/** Sets an attribute; "__proto__" from an NDJSON key must become data, not the object's prototype. */
+export function setKey(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, {value, enumerable: true, writable: true, configurable: true})
+  else target[key] = value
+}
+
+/** Identifier text: strings as read (never trimmed or cast), numbers from NDJSON as their digits. */
+export const NOT_AN_IDENTIFIER: unique symbol = Symbol('not an identifier')
+export function identifierText(raw: unknown): string | undefined | typeof NOT_AN_IDENTIFIER {
+  if (typeof raw === 'string') return raw.trim() === '' ? undefined : raw
+  if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw)
+  return NOT_AN_IDENTIFIER
+}
+
+/** Customer.io's v2 cio_id carries no "cio_" prefix (that prefix is the v1 path form), so accept both. */
+export function normaliseIdentifier(type: IdentifierType | 'anonymous_id', value: string): string {
+  return type === 'cio_id' && value.startsWith('cio_') ? value.slice(4) : value
+}
+
+export function personKeyOf(type: IdentifierType | 'anonymous_id', value: string): string {
+  switch (type) {
+    case 'email':
+      return 'email:' + value.toLowerCase()
+    case 'anonymous_id':
+      return 'anon:' + value
+    default:
+      return type + ':' + value
+  }
+}
+
+export function identifierTooLong(column: string, value: string): RuleViolation | undefined {
+  if (value.length <= TrackLimits.identifierBytes / 3) return undefined
+  const bytes = utf8Bytes(value)
+  return bytes > TrackLimits.identifierBytes ? violations.identifierTooLong(column, bytes) : undefined
+}

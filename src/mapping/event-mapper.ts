@@ -1,0 +1,181 @@
+import {TrackLimits, utf8Bytes} from '../cio/limits.js'
+import type {SourceRecord} from '../source/types.js'
+import {CAST_FAILED} from './casts.js'
+import {castCell, castViolation, isEmpty, personKeyOf, setKey} from './cells.js'
+import {type ColumnPlan, ColumnPlanner, EVENT_IDENTIFIERS, EVENT_NAME_FIELDS, Role} from './column-plan.js'
+import {deriveEventId, isEventId} from './event-id.js'
+import {IdentifierPicker} from './identifier-picker.js'
+import type {MapperOptions} from './people-mapper.js'
+import {violations} from './rules.js'
+import {parseTimestampMs} from './timestamps.js'
+import type {MapResult, Mapper, RuleViolation, V2Entry} from './types.js'
+
+export interface EventMapperOptions extends MapperOptions {
+  eventIdSeed: string
+}
+
+/** Object.assign would run the __proto__ setter for a "__proto__" key; setKey keeps it data. */
+function mergeInto(target: Record<string, unknown>, source: Record<string, unknown>): Record<string, unknown> {
+  for (const key of Object.keys(source)) setKey(target, key, source[key])
+  return target
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/**
+ * Event rows -> v2 event entries. Columns that are not the identifier, name, timestamp, event_id or
+ * data become event data (NDJSON: unknown top-level fields merge into `data`; CSV: the remaining
+ * columns). Those columns win over keys of the same name inside the data object.
+ */
+export class EventMapper implements Mapper {
+  private readonly planner: ColumnPlanner
+  private readonly picker: IdentifierPicker
+  private readonly checkEntrySize: boolean
+  private readonly seed: string
+
+  // Per-row scratch, reset at the start of map(): fields instead of locals passed around by closure.
+  private name: string | undefined = undefined
+  private nameRank = 0
+  private nameProblem: RuleViolation | undefined = undefined
+  private timestampPlan: ColumnPlan | undefined = undefined
+  private timestampRaw: unknown = undefined
+  private eventIdPlan: ColumnPlan | undefined = undefined
+  private eventIdRaw: unknown = undefined
+  private blob: Record<string, unknown> | undefined = undefined
+
+  constructor(options: EventMapperOptions) {
+    this.planner = new ColumnPlanner('events', options.mapping)
+    const chosen = options.mapping?.identifier
+    this.picker =
+      chosen === undefined
+        ? new IdentifierPicker(EVENT_IDENTIFIERS, EVENT_IDENTIFIERS)
+        : new IdentifierPicker([chosen.type], [chosen.column])
+    this.checkEntrySize = options.checkEntrySize
+    this.seed = options.eventIdSeed
+  }
+
+  map(record: SourceRecord): MapResult {
+    const fields = record.fields
+    if (fields === null) return {ok: false, violation: record.error ?? violations.recordInvalid()}
+    const picker = this.picker
+    picker.reset()
+    this.name = undefined
+    this.nameRank = EVENT_NAME_FIELDS.length
+    this.nameProblem = undefined
+    this.timestampPlan = undefined
+    this.eventIdPlan = undefined
+    this.blob = undefined
+    let extra: Record<string, unknown> | undefined
+
+    for (const column in fields) {
+      const plan = this.planner.plan(column)
+      const role = plan.role
+      if (role === Role.ignore) continue
+      const raw = fields[column]
+      if (isEmpty(raw)) continue
+      switch (role) {
+        case Role.candidate:
+        case Role.identifier:
+          picker.offer(plan, raw)
+          break
+        case Role.eventName:
+          this.offerName(plan, raw)
+          break
+        case Role.timestamp:
+          if (this.timestampPlan === undefined) {
+            this.timestampPlan = plan
+            this.timestampRaw = raw
+          }
+          break
+        case Role.eventId:
+          if (this.eventIdPlan === undefined) {
+            this.eventIdPlan = plan
+            this.eventIdRaw = raw
+          }
+          break
+        case Role.data: {
+          const problem = this.takeBlob(plan, raw)
+          if (problem !== undefined) return {ok: false, violation: problem}
+          break
+        }
+        default: {
+          const value = castCell(plan, raw)
+          if (value === CAST_FAILED) return {ok: false, violation: castViolation(plan, raw)}
+          extra ??= {}
+          setKey(extra, plan.target, value)
+        }
+      }
+    }
+
+    const missing = picker.pick()
+    if (missing !== undefined) return {ok: false, violation: missing}
+    if (this.nameProblem !== undefined) return {ok: false, violation: this.nameProblem}
+    // offerName() set it during the loop; TypeScript still sees the reset above.
+    const name = this.name as string | undefined
+    if (name === undefined) return {ok: false, violation: violations.eventNameMissing(EVENT_NAME_FIELDS)}
+    if (name.length > TrackLimits.eventNameBytes / 3) {
+      const bytes = utf8Bytes(name)
+      if (bytes > TrackLimits.eventNameBytes) return {ok: false, violation: violations.eventNameTooLong(bytes)}
+    }
+
+    let timeMs: number | undefined
+    if (this.timestampPlan !== undefined) {
+      const ms = parseTimestampMs(this.timestampRaw)
+      if (ms === null) return {ok: false, violation: violations.timestampInvalid(this.timestampPlan.source, undefined, this.timestampRaw)}
+      if (ms < 0) return {ok: false, violation: violations.eventTimestampNegative(this.timestampPlan.source, this.timestampRaw)}
+      timeMs = ms
+    }
+
+    let id: string
+    if (this.eventIdPlan === undefined) id = deriveEventId(this.seed, record.line, timeMs)
+    else if (isEventId(this.eventIdRaw)) id = this.eventIdRaw
+    else return {ok: false, violation: violations.eventIdInvalid(this.eventIdPlan.source, this.eventIdRaw)}
+
+    const data = this.blob === undefined ? extra : extra === undefined ? this.blob : mergeInto(this.blob, extra)
+    const entry: V2Entry = {type: 'person', action: 'event', identifiers: {[picker.type]: picker.value}, name, id}
+    if (timeMs !== undefined) entry.timestamp = Math.floor(timeMs / 1000)
+    if (data !== undefined && Object.keys(data).length > 0) entry.attributes = data
+
+    const bytes = utf8Bytes(JSON.stringify(entry))
+    if (bytes > TrackLimits.batchEntryBytes || (!this.checkEntrySize && bytes > TrackLimits.eventDataBytes)) {
+      // The entry holds the data, so only an oversized entry can hide oversized data: measure it only then.
+      const dataBytes = data === undefined ? 0 : utf8Bytes(JSON.stringify(data))
+      if (dataBytes > TrackLimits.eventDataBytes) return {ok: false, violation: violations.eventDataTooLarge(dataBytes)}
+      if (this.checkEntrySize) return {ok: false, violation: violations.entryTooLarge(bytes)}
+    }
+    return {ok: true, op: {line: record.line, personKey: personKeyOf(picker.type, picker.value), entry, bytes}}
+  }
+
+  /** `name` beats `event` whatever their order in the row. */
+  private offerName(plan: ColumnPlan, raw: unknown): void {
+    if (plan.rank >= this.nameRank) return
+    let text: string
+    if (typeof raw === 'string') text = raw
+    else if (typeof raw === 'number' && Number.isFinite(raw)) text = String(raw)
+    else {
+      this.nameProblem ??= violations.eventNameInvalid(plan.source, raw)
+      return
+    }
+    if (text.trim() === '') return
+    this.name = text
+    this.nameRank = plan.rank
+    this.nameProblem = undefined
+  }
+
+  private takeBlob(plan: ColumnPlan, raw: unknown): RuleViolation | undefined {
+    let value = raw
+    if (typeof raw === 'string') {
+      try {
+        value = JSON.parse(raw)
+      } catch (error) {
+        return violations.dataInvalid(plan.source, `not valid JSON (${(error as Error).message})`)
+      }
+    }
+    if (!isPlainObject(value)) return violations.dataInvalid(plan.source, `got ${Array.isArray(value) ? 'an array' : typeof value}`)
+    // A fresh object: the merge below writes into it, and NDJSON's parsed object must stay as read.
+    this.blob = typeof raw === 'string' ? value : {...value}
+    return undefined
+  }
+}

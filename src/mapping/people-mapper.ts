@@ -1,0 +1,78 @@
+import {TrackLimits, utf8Bytes} from '../cio/limits.js'
+import type {SourceRecord} from '../source/types.js'
+import {CAST_FAILED} from './casts.js'
+import {castCell, castViolation, isEmpty, personKeyOf, setKey, valueOverLimit} from './cells.js'
+import {type ColumnPlan, ColumnPlanner, PEOPLE_IDENTIFIERS, Role} from './column-plan.js'
+import {IdentifierPicker} from './identifier-picker.js'
+import type {MappingFile} from './mapping-file.js'
+import {violations} from './rules.js'
+import type {MapResult, Mapper, RuleViolation, V2Entry} from './types.js'
+
+export interface MapperOptions {
+  mapping?: MappingFile
+  /** false when sending v1 calls: the 32 KB limit is a v2 batch-entry limit. */
+  checkEntrySize: boolean
+}
+
+/** People rows -> v2 identify entries. */
+export class PeopleMapper implements Mapper {
+  private readonly planner: ColumnPlanner
+  private readonly picker: IdentifierPicker
+  private readonly checkEntrySize: boolean
+
+  constructor(options: MapperOptions) {
+    this.planner = new ColumnPlanner('people', options.mapping)
+    const chosen = options.mapping?.identifier
+    this.picker =
+      chosen === undefined
+        ? new IdentifierPicker(PEOPLE_IDENTIFIERS, PEOPLE_IDENTIFIERS)
+        : new IdentifierPicker([chosen.type], [chosen.column])
+    this.checkEntrySize = options.checkEntrySize
+  }
+
+  map(record: SourceRecord): MapResult {
+    const fields = record.fields
+    if (fields === null) return {ok: false, violation: record.error ?? violations.recordInvalid()}
+    const picker = this.picker
+    picker.reset()
+    const attributes: Record<string, unknown> = {}
+    let count = 0
+    for (const column in fields) {
+      const plan = this.planner.plan(column)
+      const role = plan.role
+      if (role === Role.ignore) continue
+      const raw = fields[column]
+      if (isEmpty(raw)) continue
+      if (role === Role.candidate || role === Role.identifier) {
+        picker.offer(plan, raw)
+        if (!plan.alsoAttribute) continue
+      }
+      const problem = this.addAttribute(attributes, plan, raw)
+      if (problem === undefined) count++
+      else if (problem !== DUPLICATE) return {ok: false, violation: problem}
+    }
+    const missing = picker.pick()
+    if (missing !== undefined) return {ok: false, violation: missing}
+    if (count > TrackLimits.attributesPerCall) return {ok: false, violation: violations.tooManyAttributes(count)}
+
+    const entry: V2Entry = {type: 'person', action: 'identify', identifiers: {[picker.type]: picker.value}}
+    if (count > 0) entry.attributes = attributes
+    const bytes = utf8Bytes(JSON.stringify(entry))
+    if (this.checkEntrySize && bytes > TrackLimits.batchEntryBytes) return {ok: false, violation: violations.entryTooLarge(bytes)}
+    return {ok: true, op: {line: record.line, personKey: personKeyOf(picker.type, picker.value), entry, bytes}}
+  }
+
+  /** undefined when added, DUPLICATE when the name was already set by an earlier column, else the broken rule. */
+  private addAttribute(attributes: Record<string, unknown>, plan: ColumnPlan, raw: unknown): RuleViolation | typeof DUPLICATE | undefined {
+    if (plan.targetBytes > TrackLimits.attributeNameBytes) return violations.attributeNameTooLong(plan.target, plan.targetBytes)
+    const value = castCell(plan, raw)
+    if (value === CAST_FAILED) return castViolation(plan, raw)
+    const over = valueOverLimit(value)
+    if (over > 0) return violations.attributeValueTooLong(plan.target, over)
+    const duplicate = Object.hasOwn(attributes, plan.target)
+    setKey(attributes, plan.target, value)
+    return duplicate ? DUPLICATE : undefined
+  }
+}
+
+const DUPLICATE: unique symbol = Symbol('duplicate attribute')
