@@ -11,13 +11,16 @@ export function formatFromName(path: string): InputFormat | null {
   return dot === -1 ? null : (BY_EXTENSION[name.slice(dot + 1)] ?? null)
 }
 
-/** Stdin has no name: an input whose first non-blank character is '{' is NDJSON, anything else CSV. */
-export function sniffFormat(head: Buffer): InputFormat {
+/**
+ * Stdin has no name: an input whose first non-blank character is '{' is NDJSON, anything else CSV.
+ * null while `head` holds only blanks.
+ */
+export function sniffFormat(head: Buffer): InputFormat | null {
   for (const byte of head) {
     if (byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === 0x0a) continue
     return byte === 0x7b ? 'ndjson' : 'csv'
   }
-  return 'csv'
+  return null
 }
 
 export const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf])

@@ -66,7 +66,7 @@ export async function openSource(path: string, options: OpenOptions = {}): Promi
     regularFile = info.isFile()
   }
   let format = options.format ?? (isStdin ? null : formatFromName(path))
-  if (format === null) {
+  if (format === null && !isStdin) {
     throw new InputError(
       path,
       'unknown_format',
@@ -81,9 +81,17 @@ export async function openSource(path: string, options: OpenOptions = {}): Promi
       throw new InputError(path, 'resume_offset_beyond_end', `the resume offset ${resumeAt} is past the end of the file (${totalBytes} bytes): it is not the input that was read before`)
     }
     const bomBytes = await reader.skipBom()
-    const head = await reader.peek(1024)
+    // Peek no further than needed: stdin may be a live producer, and waiting for more would stall.
+    let head = await reader.peek(1)
     if (head.length === 0) throw new InputError(path, 'empty_file', 'file is empty')
-    format ??= sniffFormat(head)
+    while (format === null) {
+      format = sniffFormat(head)
+      if (format === null) {
+        const more = await reader.peek(head.length + 1)
+        if (more.length === head.length) format = 'csv'
+        head = more
+      }
+    }
 
     const quoteAware = format === 'csv'
     let framer = new RecordFramer(quoteAware, maxRecordBytes, bomBytes)
