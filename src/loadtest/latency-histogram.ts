@@ -15,7 +15,7 @@ export interface LatencySummary {
  * Milliseconds in, milliseconds out, microseconds inside: hdr-histogram-js drops the decimal part of
  * what it records and a zero is not discernible, so samples are stored as whole microseconds >= 1.
  * Percentiles are HDR nearest rank (ceil(p/100·N)-th sample, reported as the top of its bucket,
- * within 0.1% at 3 significant digits); k6 interpolates linearly between raw samples instead, which
+ * within 0.1% at 3 significant digits, capped at the maximum); k6 interpolates linearly between raw samples instead, which
  * can differ for small N near a threshold.
  */
 export class LatencyHistogram {
@@ -37,7 +37,8 @@ export class LatencyHistogram {
   /** p in 0..100; undefined when nothing was recorded. */
   percentileMs(p: number): number | undefined {
     if (this.count === 0) return undefined
-    return this.histogram.getValueAtPercentile(p) / 1000
+    // The top of the sample's bucket can lie above the largest sample itself; never report p99 > max.
+    return Math.min(this.histogram.getValueAtPercentile(p), this.histogram.maxValue) / 1000
   }
 
   aggregateMs(aggregation: string, percentile?: number): number | undefined {
