@@ -10,7 +10,7 @@ import type {RecordType} from './types.js'
  */
 export interface ColumnProblem {
   level: 'error' | 'warning'
-  /** Stable code: identifier_column_missing, event_name_column_missing, duplicate_column, ... */
+  /** Stable code: identifier_column_missing, event_name_column_missing, column_collision, ... */
   rule: string
   message: string
 }
@@ -40,23 +40,14 @@ export function checkColumns(opts: CheckColumnsOptions): ColumnProblem[] {
   const error = (rule: string, message: string) => problems.push({level: 'error', rule, message})
   const warning = (rule: string, message: string) => problems.push({level: 'warning', rule, message})
 
-  const seen = new Map<string, number>()
-  columns.forEach((column, index) => {
-    const first = seen.get(column)
-    if (first === undefined) seen.set(column, index)
-    else error('duplicate_column', `column '${column}' appears twice in the header (columns ${first + 1} and ${index + 1}); rename one`)
-    if (column === '' && mapping?.columns?.[''] === undefined) {
-      warning('empty_column_name', `column ${index + 1} has no name; its cells become an attribute named "" unless the mapping renames or ignores it ("columns": {"": {...}})`)
-    }
-  })
-
+  // Duplicate and empty header names are the reader's rules (csv_duplicate_header, csv_empty_header).
   const plans = columns.filter((c) => !RETRY_COLUMNS.has(c)).map((c) => planner.plan(c))
   const targets = new Map<string, string>()
   for (const plan of plans) {
     if (plan.role === Role.ignore) continue
     const other = targets.get(plan.target)
     if (other !== undefined && other !== plan.source) {
-      error('duplicate_column', `columns '${other}' and '${plan.source}' both become '${plan.target}'; rename or ignore one in the mapping`)
+      error('column_collision', `columns '${other}' and '${plan.source}' both become '${plan.target}'; rename or ignore one in the mapping`)
     }
     targets.set(plan.target, plan.source)
     if (plan.role === Role.attribute && type === 'people' && plan.targetBytes > TrackLimits.attributeNameBytes) {

@@ -1,0 +1,117 @@
+import {describe, expect, it} from 'vitest'
+import {createMapper} from '../../src/mapping/index.js'
+import {broken, op, record} from './records.js'
+
+const people = () => createMapper({type: 'people', eventIdSeed: 'seed'})
+
+describe('people rows (CSV-style: every cell a string)', () => {
+  it('turns a row into an identify keyed by id, other columns into string attributes', () => {
+    const result = op(people().map(record({id: '42', email: 'Jane@Example.com', plan: 'premium', seats: '5'}, 7)))
+    expect(result.line).toBe(7)
+    expect(result.personKey).toBe('id:42')
+    expect(result.entry).toEqual({
+      type: 'person',
+      action: 'identify',
+      identifiers: {id: '42'},
+      attributes: {email: 'Jane@Example.com', plan: 'premium', seats: '5'},
+    })
+    expect(result.bytes).toBe(Buffer.byteLength(JSON.stringify(result.entry)))
+  })
+
+  it('never casts the id: "00123" stays "00123"', () => {
+    const result = op(people().map(record({id: '00123', zip: '01234'})))
+    expect(result.entry.identifiers).toEqual({id: '00123'})
+    expect(result.entry.attributes).toEqual({zip: '01234'})
+    expect(result.personKey).toBe('id:00123')
+  })
+
+  it('falls back to email, then cio_id, when earlier identifier cells are empty', () => {
+    const byEmail = op(people().map(record({id: '', email: 'Jane@Example.com', cio_id: 'a3000001'})))
+    expect(byEmail.entry.identifiers).toEqual({email: 'Jane@Example.com'})
+    expect(byEmail.entry.attributes).toEqual({email: 'Jane@Example.com'})
+    expect(byEmail.personKey).toBe('email:jane@example.com')
+
+    const byCio = op(people().map(record({id: '', email: '', cio_id: 'a3000001', plan: 'x'})))
+    expect(byCio.entry.identifiers).toEqual({cio_id: 'a3000001'})
+    expect(byCio.entry.attributes).toEqual({plan: 'x'})
+    expect(byCio.personKey).toBe('cio_id:a3000001')
+  })
+
+  it('strips the v1 "cio_" prefix from a cio_id, which v2 does not use', () => {
+    expect(op(people().map(record({cio_id: 'cio_a3000001'}))).entry.identifiers).toEqual({cio_id: 'a3000001'})
+  })
+
+  it('treats a whitespace-only identifier as missing instead of creating a person called " "', () => {
+    expect(op(people().map(record({id: '  ', email: 'a@b.co'}))).entry.identifiers).toEqual({email: 'a@b.co'})
+  })
+
+  it('omits empty cells so an import never overwrites a stored value with ""', () => {
+    const result = op(people().map(record({id: '1', first_name: '', last_name: 'Doe', note: ' '})))
+    expect(result.entry.attributes).toEqual({last_name: 'Doe', note: ' '})
+  })
+
+  it('sends an identify with no attributes when only the identifier is filled', () => {
+    const result = op(people().map(record({id: '1', plan: ''})))
+    expect(result.entry).toEqual({type: 'person', action: 'identify', identifiers: {id: '1'}})
+  })
+
+  it('reports a row with no identifier at all', () => {
+    const violation = broken(people().map(record({id: '', email: '', plan: 'x'})))
+    expect(violation.rule).toBe('identifier_missing')
+    expect(violation.message).toContain("'id', 'email', 'cio_id'")
+  })
+
+  it('ignores the _line and _error columns of our retry files', () => {
+    const result = op(people().map(record({id: '1', plan: 'x', _line: '12', _error: 'identifier_missing: ...'})))
+    expect(result.entry.attributes).toEqual({plan: 'x'})
+  })
+
+  it('converts created_at to integer Unix seconds from ISO 8601, seconds or milliseconds', () => {
+    const at = (value: string) => op(people().map(record({id: '1', created_at: value}))).entry.attributes?.created_at
+    expect(at('2024-01-15T10:00:00Z')).toBe(1_705_312_800)
+    expect(at('2024-01-15T11:00:00+01:00')).toBe(1_705_312_800)
+    expect(at('2024-01-15 10:00:00')).toBe(1_705_312_800)
+    expect(at('2024-01-15')).toBe(1_705_276_800)
+    expect(at('1705312800')).toBe(1_705_312_800)
+    expect(at('1705312800999')).toBe(1_705_312_800)
+    expect(at('1705312800.7')).toBe(1_705_312_800)
+  })
+
+  it('rejects an unreadable created_at naming the column and value', () => {
+    const violation = broken(people().map(record({id: '1', created_at: 'last tuesday'}, 9)))
+    expect(violation).toEqual({
+      rule: 'timestamp_invalid',
+      message: `column 'created_at': "last tuesday" is not an ISO 8601 date or a Unix timestamp in seconds or milliseconds`,
+    })
+  })
+
+  it('passes on the reader’s own error for a row it could not parse', () => {
+    const violation = {rule: 'csv_column_count', message: 'expected 3 columns, found 4'}
+    expect(broken(people().map(record(null, 3, violation)))).toEqual(violation)
+  })
+})
+
+describe('people rows (NDJSON-style: parsed values)', () => {
+  it('keeps JSON types, turns a numeric id into its digits and omits nulls', () => {
+    const result = op(
+      people().map(record({id: 42, email: 'a@b.co', vip: true, score: 9.5, tags: ['a'], address: {city: 'Oslo'}, gone: null})),
+    )
+    expect(result.entry.identifiers).toEqual({id: '42'})
+    expect(result.entry.attributes).toEqual({email: 'a@b.co', vip: true, score: 9.5, tags: ['a'], address: {city: 'Oslo'}})
+  })
+
+  it('converts a numeric created_at by magnitude', () => {
+    expect(op(people().map(record({id: '1', created_at: 1_705_312_800_000}))).entry.attributes).toEqual({created_at: 1_705_312_800})
+  })
+
+  it('rejects an identifier that is neither text nor a number', () => {
+    expect(broken(people().map(record({id: {nested: 1}}))).rule).toBe('identifier_invalid')
+  })
+
+  it('keeps a "__proto__" key as an attribute rather than a prototype', () => {
+    const fields = JSON.parse('{"id":"1","__proto__":{"polluted":true}}') as Record<string, unknown>
+    const result = op(people().map(record(fields)))
+    expect(JSON.stringify(result.entry.attributes)).toBe('{"__proto__":{"polluted":true}}')
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+})
