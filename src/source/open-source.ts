@@ -48,7 +48,9 @@ export interface InputSource {
 /**
  * Opens an input for reading. File-level problems (missing, unreadable, empty, unknown format, bad
  * CSV header) throw InputError here; an unclosed quote at the end of a CSV throws InputError from
- * the iterator. Problems with one record come out as that record's `error`.
+ * the iterator. Problems with one record come out as that record's `error`. A signal aborted before
+ * the header was read rejects with the signal's reason (an AbortError); once open, an abort just
+ * ends the iteration.
  */
 export async function openSource(path: string, options: OpenOptions = {}): Promise<InputSource> {
   const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES
@@ -114,6 +116,7 @@ export async function openSource(path: string, options: OpenOptions = {}): Promi
         framer = new RecordFramer(quoteAware, maxRecordBytes, resumeAt)
       } else framer.skipTo(resumeAt)
     }
+    options.signal?.throwIfAborted()
     const convert: FrameConverter = columns ? csvConverter(columns, maxRecordBytes) : ndjsonConverter(maxRecordBytes)
     const opened = reader
     let used = false
@@ -135,6 +138,8 @@ export async function openSource(path: string, options: OpenOptions = {}): Promi
     }
   } catch (error) {
     reader.close()
+    // An abort while the header was being read looks like an early end of input: say what it was.
+    options.signal?.throwIfAborted()
     throw error
   }
 }

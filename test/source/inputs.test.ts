@@ -119,6 +119,13 @@ describe('backpressure and abort', () => {
     }
     expect(seen).toBe(10)
   })
+
+  it('a signal aborted before opening rejects with an AbortError, not a misleading empty-file error', async () => {
+    const path = join(dir, 'aborted.csv')
+    await writeFile(path, peopleCsv(10))
+    const failure = await openSource(path, {signal: AbortSignal.abort()}).catch((error: unknown) => error)
+    expect((failure as Error).name).toBe('AbortError')
+  })
 })
 
 /** Runs the stdin helper as a real child process; `feed` writes to its stdin. */
