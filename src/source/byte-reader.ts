@@ -1,6 +1,5 @@
 import {createReadStream} from 'node:fs'
-import {Readable} from 'node:stream'
-import {pipeline} from 'node:stream'
+import {Readable, pipeline} from 'node:stream'
 import {createGunzip} from 'node:zlib'
 import {UTF8_BOM, startsWithGzipMagic} from './input-format.js'
 import {toInputError} from './input-error.js'
@@ -50,7 +49,12 @@ export class ByteReader {
 
   static async open(path: string, options: ByteReaderOptions = {}): Promise<ByteReader> {
     const reader = new ByteReader(path, options)
-    await reader.start()
+    try {
+      await reader.start()
+    } catch (error) {
+      reader.close()
+      throw error
+    }
     return reader
   }
 
@@ -102,7 +106,7 @@ export class ByteReader {
     if (this.onAbort) this.options.signal?.removeEventListener('abort', this.onAbort)
     this.pending.length = 0
     this.destroyStream()
-    void this.chunks.return?.()
+    void this.chunks?.return?.()
   }
 
   private async start(): Promise<void> {
@@ -110,11 +114,14 @@ export class ByteReader {
     const raw: Readable = isStdin
       ? process.stdin
       : createReadStream(this.path, {start: this.options.start ?? 0, highWaterMark: READ_CHUNK_BYTES})
-    // Stdin belongs to the process: stop pulling from it, never destroy it.
+    // Stdin belongs to the process: never destroy it, only stop it from keeping the process alive
+    // (after an abort, a silent producer would otherwise hold the event loop open).
     const rawChunks = raw.iterator({destroyOnReturn: !isStdin})
-    this.destroyStream = () => {
-      if (!isStdin) raw.destroy()
+    const release = () => {
+      if (isStdin) (raw as Readable & {unref?: () => void}).unref?.()
+      else raw.destroy()
     }
+    this.destroyStream = release
     const self = this
     const counted = async function* (): AsyncGenerator<Buffer> {
       for (;;) {
@@ -150,7 +157,7 @@ export class ByteReader {
     this.destroyStream = () => {
       gunzip.destroy()
       source.destroy()
-      if (!isStdin) raw.destroy()
+      release()
     }
     this.chunks = gunzip[Symbol.asyncIterator]()
   }

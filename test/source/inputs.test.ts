@@ -137,8 +137,13 @@ function runStdinChild(args: string[], feed: (stdin: NodeJS.WritableStream) => v
   let out = ''
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
   feed(child.stdin)
+  // A child that cannot end by itself fails the test instead of hanging it.
+  const killer = setTimeout(() => child.kill('SIGKILL'), 15_000)
   return new Promise((resolve) => {
-    child.on('close', (code) => resolve({lines: out.trim().split('\n'), code, ms: Date.now() - started}))
+    child.on('close', (code) => {
+      clearTimeout(killer)
+      resolve({lines: out.trim().split('\n'), code, ms: Date.now() - started})
+    })
   })
 }
 

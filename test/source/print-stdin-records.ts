@@ -11,10 +11,8 @@ try {
     process.stdout.write(JSON.stringify(record) + '\n')
     if (abortAfterFirst) setTimeout(() => controller.abort(), 50)
   }
+  // No process.exit: the process must be able to end by itself, even with stdin still open.
   process.stdout.write('END\n')
-  // Stdin is never destroyed by the reader (it belongs to the process), so let go of it here.
-  process.stdin.unref?.()
-  process.exit(0)
 } catch (error) {
   process.stdout.write(`ERROR ${(error as Error).message}\n`)
   process.exit(2)
