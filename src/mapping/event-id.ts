@@ -1,4 +1,4 @@
-import {createHash} from 'node:crypto'
+import {hash} from 'node:crypto'
 import {encodeTime, TIME_LEN, ulid} from 'ulid'
 import {ULID_PATTERN} from '../cio/limits.js'
 
@@ -26,7 +26,7 @@ const ZERO_TIME = encodeTime(0, TIME_LEN)
 
 export function deriveEventId(seed: string, line: number, timeMs?: number): string {
   const time = timeMs === undefined || timeMs <= 0 ? 0 : Math.floor(timeMs)
-  digest = createHash('sha256').update(`${seed}:${line}`).digest()
+  digest = hash('sha256', `${seed}:${line}`, 'buffer')
   bitOffset = 0
   // ulid() reads a seed time of 0 as "now", which would make the id depend on the clock: encode 0 ourselves.
   if (time === 0) return ZERO_TIME + ulid(1, digestBits).slice(TIME_LEN)

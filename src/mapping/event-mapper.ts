@@ -1,7 +1,7 @@
 import {TrackLimits, utf8Bytes} from '../cio/limits.js'
 import type {SourceRecord} from '../source/types.js'
 import {CAST_FAILED} from './casts.js'
-import {castCell, castViolation, isEmpty, personKeyOf, setKey} from './cells.js'
+import {castCell, castViolation, hasKeys, identifiersOf, isEmpty, personKeyOf, setKey} from './cells.js'
 import {type ColumnPlan, ColumnPlanner, EVENT_IDENTIFIERS, EVENT_NAME_FIELDS, Role} from './column-plan.js'
 import {deriveEventId, isEventId} from './event-id.js'
 import {IdentifierPicker} from './identifier-picker.js'
@@ -134,9 +134,9 @@ export class EventMapper implements Mapper {
     else return {ok: false, violation: violations.eventIdInvalid(this.eventIdPlan.source, this.eventIdRaw)}
 
     const data = this.blob === undefined ? extra : extra === undefined ? this.blob : mergeInto(this.blob, extra)
-    const entry: V2Entry = {type: 'person', action: 'event', identifiers: {[picker.type]: picker.value}, name, id}
+    const entry: V2Entry = {type: 'person', action: 'event', identifiers: identifiersOf(picker.type, picker.value), name, id}
     if (timeMs !== undefined) entry.timestamp = Math.floor(timeMs / 1000)
-    if (data !== undefined && Object.keys(data).length > 0) entry.attributes = data
+    if (data !== undefined && hasKeys(data)) entry.attributes = data
 
     const bytes = utf8Bytes(JSON.stringify(entry))
     if (bytes > TrackLimits.batchEntryBytes || (!this.checkEntrySize && bytes > TrackLimits.eventDataBytes)) {

@@ -1,7 +1,7 @@
 import {TrackLimits, utf8Bytes} from '../cio/limits.js'
 import type {SourceRecord} from '../source/types.js'
 import {CAST_FAILED} from './casts.js'
-import {castCell, castViolation, isEmpty, personKeyOf, setKey, valueOverLimit} from './cells.js'
+import {castCell, castViolation, identifiersOf, isEmpty, personKeyOf, setKey, valueOverLimit} from './cells.js'
 import {type ColumnPlan, ColumnPlanner, PEOPLE_IDENTIFIERS, Role} from './column-plan.js'
 import {IdentifierPicker} from './identifier-picker.js'
 import type {MappingFile} from './mapping-file.js'
@@ -55,7 +55,7 @@ export class PeopleMapper implements Mapper {
     if (missing !== undefined) return {ok: false, violation: missing}
     if (count > TrackLimits.attributesPerCall) return {ok: false, violation: violations.tooManyAttributes(count)}
 
-    const entry: V2Entry = {type: 'person', action: 'identify', identifiers: {[picker.type]: picker.value}}
+    const entry: V2Entry = {type: 'person', action: 'identify', identifiers: identifiersOf(picker.type, picker.value)}
     if (count > 0) entry.attributes = attributes
     const bytes = utf8Bytes(JSON.stringify(entry))
     if (this.checkEntrySize && bytes > TrackLimits.batchEntryBytes) return {ok: false, violation: violations.entryTooLarge(bytes)}
