@@ -1,6 +1,6 @@
 import {TrackLimits, utf8Bytes} from '../cio/limits.js'
 import {ColumnPlanner, EVENT_IDENTIFIERS, EVENT_NAME_FIELDS, PEOPLE_IDENTIFIERS, RETRY_COLUMNS, Role} from './column-plan.js'
-import type {MappingFile} from './mapping-file.js'
+import {MappingError, type MappingFile} from './mapping-file.js'
 import type {RecordType} from './types.js'
 
 /**
@@ -21,9 +21,11 @@ export interface CheckColumnsOptions {
   mapping?: MappingFile
 }
 
-/** Header problems raised as one error by createMapper when given the header. */
-export class ColumnsError extends Error {
-  override name = 'ColumnsError'
+/**
+ * Header problems raised as one error by createMapper when given the header. A MappingError (same
+ * name, so handlers keyed on it treat it as bad input), told apart by instanceof when needed.
+ */
+export class ColumnsError extends MappingError {
   constructor(readonly problems: ColumnProblem[]) {
     super(problems.map((p) => p.message).join('; '))
   }

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {checkColumns, ColumnsError, createMapper} from '../../src/mapping/index.js'
+import {checkColumns, ColumnsError, createMapper, MappingError} from '../../src/mapping/index.js'
 
 const rules = (problems: {level: string; rule: string}[]) => problems.map((p) => `${p.level}:${p.rule}`)
 
@@ -48,6 +48,17 @@ describe('checkColumns', () => {
 
   it('is what createMapper throws, as one ColumnsError, when given the header', () => {
     expect(() => createMapper({type: 'people', eventIdSeed: 's', columns: ['first_name']})).toThrow(ColumnsError)
+    // the importer treats errors named MappingError as bad input (exit 2), not as a crash
+    const error = (() => {
+      try {
+        createMapper({type: 'events', eventIdSeed: 's', columns: ['x']})
+      } catch (e) {
+        return e as ColumnsError
+      }
+    })()!
+    expect(error).toBeInstanceOf(MappingError)
+    expect(error.name).toBe('MappingError')
+    expect(error.problems.map((p) => p.rule)).toEqual(['identifier_column_missing', 'event_name_column_missing'])
     expect(() => createMapper({type: 'people', eventIdSeed: 's', columns: ['id', 'x'.repeat(151)]})).not.toThrow()
     expect(() => createMapper({type: 'people', eventIdSeed: 's', columns: null})).not.toThrow()
   })
