@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Compares the source reader (exact start lines, raw text, byte offsets, per-record errors) with plain
 // csv-parse on the same generated CSV, and with readline + JSON.parse on the same NDJSON.
-// Usage: node bench/source-speed.js [--rows N] [--dist]   (--dist reads dist/source, after `npm run build`)
+// Usage: node bench/source-speed.js [--rows N] [--dist] [--json]
+//   --dist reads dist/source (after `npm run build`) instead of src through tsx
+//   --json prints only one JSON object with the rates and ratios (for bench/run-all.js)
 import {createReadStream, createWriteStream} from 'node:fs'
 import {mkdtemp, rm, stat} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
@@ -13,6 +15,8 @@ import {parse} from 'csv-parse'
 const args = process.argv.slice(2)
 const rows = Number(args[args.indexOf('--rows') + 1]) || 200_000
 const useDist = args.includes('--dist')
+const asJson = args.includes('--json')
+const log = asJson ? () => {} : (line) => console.log(line)
 
 async function loadSource() {
   if (useDist) return import('../dist/source/index.js')
@@ -67,7 +71,7 @@ async function timed(label, run) {
     const rate = count / seconds
     if (best === null || rate > best.rate) best = {count, seconds, rate}
   }
-  console.log(`${label.padEnd(44)} ${best.count} rows  ${best.seconds.toFixed(2)} s  ${Math.round(best.rate).toLocaleString('en')} rows/s`)
+  log(`${label.padEnd(44)} ${best.count} rows  ${best.seconds.toFixed(2)} s  ${Math.round(best.rate).toLocaleString('en')} rows/s`)
   return best.rate
 }
 
@@ -78,14 +82,14 @@ try {
   const ndjsonPath = join(dir, 'people.ndjson')
   await writeLines(csvPath, COLUMNS.join(','), (p) => COLUMNS.map((c) => csvCell(p[c])).join(','))
   await writeLines(ndjsonPath, null, (p) => JSON.stringify(p))
-  console.log(`CSV ${rows} rows x ${COLUMNS.length} columns, ${((await stat(csvPath)).size / 1e6).toFixed(1)} MB; NDJSON ${((await stat(ndjsonPath)).size / 1e6).toFixed(1)} MB`)
+  log(`CSV ${rows} rows x ${COLUMNS.length} columns, ${((await stat(csvPath)).size / 1e6).toFixed(1)} MB; NDJSON ${((await stat(ndjsonPath)).size / 1e6).toFixed(1)} MB`)
 
   const csvParse = await timed('csv-parse {columns, bom}', async () => {
     let count = 0
     for await (const record of createReadStream(csvPath).pipe(parse({columns: true, bom: true}))) if (record) count++
     return count
   })
-  await timed('csv-parse {columns, bom, info, raw}', async () => {
+  const csvParseInfo = await timed('csv-parse {columns, bom, info, raw}', async () => {
     let count = 0
     for await (const {record} of createReadStream(csvPath).pipe(parse({columns: true, bom: true, info: true, raw: true}))) if (record) count++
     return count
@@ -107,8 +111,20 @@ try {
     for await (const record of source.records()) if (record.fields) count++
     return count
   })
-  console.log(`csv ratio openSource / csv-parse: ${(ours / csvParse).toFixed(2)}`)
-  console.log(`ndjson ratio openSource / readline: ${(oursNdjson / readline).toFixed(2)}`)
+  log(`csv ratio openSource / csv-parse: ${(ours / csvParse).toFixed(2)}`)
+  log(`ndjson ratio openSource / readline: ${(oursNdjson / readline).toFixed(2)}`)
+  if (asJson) {
+    const rounded = (rate) => Math.round(rate)
+    console.log(JSON.stringify({
+      rows,
+      rowsPerSecond: {
+        csvParse: rounded(csvParse), csvParseInfoRaw: rounded(csvParseInfo), sourceCsv: rounded(ours),
+        readlineJson: rounded(readline), sourceNdjson: rounded(oursNdjson),
+      },
+      csvRatio: Number((ours / csvParse).toFixed(3)),
+      ndjsonRatio: Number((oursNdjson / readline).toFixed(3)),
+    }))
+  }
 } finally {
   await rm(dir, {recursive: true, force: true})
 }

@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {parse} from 'csv-parse/sync'
 import {stringify} from 'csv-stringify/sync'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {openSource, type SourceRecord} from '../../src/source/index.js'
+import {InputError, openSource, type SourceRecord} from '../../src/source/index.js'
 import {RecordFramer, type Frame} from '../../src/source/record-framer.js'
 
 let dir: string
@@ -106,6 +106,21 @@ describe('CSV reading', () => {
     expect(records[1].raw).toBe(`2,"${'y'.repeat(997)}`)
     expect(records[1].error?.message).toBe('record is 10005 bytes, over the 1000-byte limit (only its start is kept)')
     expect(records[3].fields).toEqual({id: '4', bio: 'after'})
+  })
+
+  it('names the opening line of a quote that swallows megabytes to the end of the file', async () => {
+    const path = join(dir, 'runaway.csv')
+    const rows = Array.from({length: 60_000}, (_, i) => `${i + 3},row ${i}`).join('\n')
+    await writeFile(path, `id,name\n1,ok\n2,"runaway\n${rows}\n`)
+    const source = await openSource(path)
+    const lines: number[] = []
+    const failure = await (async () => {
+      for await (const record of source.records()) lines.push(record.line)
+    })().catch((error: unknown) => error as InputError)
+    expect(lines).toEqual([2])
+    expect(failure).toBeInstanceOf(InputError)
+    expect((failure as InputError).line).toBe(3)
+    expect((failure as InputError).rule).toBe('csv_unclosed_quote')
   })
 
   it('reads a last record that has no line break', async () => {
