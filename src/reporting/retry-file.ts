@@ -1,8 +1,8 @@
 import {parse} from 'csv-parse/sync'
 import {stringify} from 'csv-stringify/sync'
 import {once} from 'node:events'
-import {createWriteStream} from 'node:fs'
-import {rename} from 'node:fs/promises'
+import {createWriteStream, type WriteStream} from 'node:fs'
+import {rename, rm} from 'node:fs/promises'
 
 import type {RowFailure} from '../ledger/records.js'
 import type {InputFormat} from '../source/types.js'
@@ -60,31 +60,62 @@ export function retryLineFormatter(format: InputFormat, header: string | null): 
   }
 }
 
-/** Write the retry file atomically (temp file, then rename). Returns how many rows it holds. */
+/**
+ * Writes a retry (or rejects) file row by row, in constant memory, atomically: rows go to a temp
+ * file that replaces the target only on close(), so a crash never leaves a half-written file.
+ */
+export class RetryFileWriter {
+  private readonly temp: string
+  private readonly out: WriteStream
+  private readonly formatter: ReturnType<typeof retryLineFormatter>
+  private started = false
+  rows = 0
+
+  constructor(
+    readonly path: string,
+    format: InputFormat,
+    header: string | null,
+  ) {
+    this.formatter = retryLineFormatter(format, header)
+    this.temp = `${path}.partial`
+    this.out = createWriteStream(this.temp, {encoding: 'utf8'})
+  }
+
+  async add(failure: RowFailure): Promise<void> {
+    if (!this.started) {
+      this.started = true
+      if (this.formatter.header !== null) await this.write(this.formatter.header)
+    }
+
+    await this.write(this.formatter.row(failure))
+    this.rows++
+  }
+
+  /** Finish the file; with `keepEmpty` false, a file without rows is not left behind. */
+  async close(keepEmpty = false): Promise<void> {
+    if (!this.started && keepEmpty && this.formatter.header !== null) await this.write(this.formatter.header)
+    this.out.end()
+    await once(this.out, 'finish')
+    if (this.rows === 0 && !keepEmpty) await rm(this.temp, {force: true})
+    else await rename(this.temp, this.path)
+  }
+
+  private async write(line: string): Promise<void> {
+    if (!this.out.write(`${line}\n`)) await once(this.out, 'drain')
+  }
+}
+
+/** Write a whole retry file from the ledger's failures. Returns how many rows it holds. */
 export async function writeRetryFile(
   path: string,
   format: InputFormat,
   header: string | null,
   failures: Iterable<RowFailure>,
 ): Promise<number> {
-  const formatter = retryLineFormatter(format, header)
-  const temp = `${path}.partial`
-  const out = createWriteStream(temp, {encoding: 'utf8'})
-  let rows = 0
-  const write = async (line: string) => {
-    if (!out.write(`${line}\n`)) await once(out, 'drain')
-  }
-
-  if (formatter.header !== null) await write(formatter.header)
-  for (const failure of failures) {
-    await write(formatter.row(failure))
-    rows++
-  }
-
-  out.end()
-  await once(out, 'finish')
-  await rename(temp, path)
-  return rows
+  const writer = new RetryFileWriter(path, format, header)
+  for (const failure of failures) await writer.add(failure)
+  await writer.close(true)
+  return writer.rows
 }
 
 /** Default retry file name: beside the user, named after the input and the run. */
