@@ -46,8 +46,6 @@ export class LoadMetrics {
   dropped = 0
   interrupted = 0
   entryErrors = 0
-  /** Milliseconds since the run's start when the last arrival was handled (sent or dropped). */
-  elapsedMs = 0
   private readonly recentSends: number[] = []
 
   constructor(private readonly plans: readonly StagePlan[]) {
@@ -69,13 +67,11 @@ export class LoadMetrics {
     this.stages[this.stageAt(atMs)].sent++
     this.lag.recordMs(lagMs)
     this.recentSends.push(atMs)
-    this.elapsedMs = Math.max(this.elapsedMs, atMs)
   }
 
   recordDropped(atMs: number): void {
     this.dropped++
     this.stages[this.stageAt(atMs)].dropped++
-    this.elapsedMs = Math.max(this.elapsedMs, atMs)
   }
 
   recordOutcome(outcome: Outcome): void {

@@ -44,11 +44,16 @@ export function runRecordPath(stateDir: string, runId: string): string {
 
 /** Write atomically: a crash mid-write must not leave a record cleanup cannot read. */
 export async function writeRunRecord(stateDir: string, record: RunRecord): Promise<string> {
-  await mkdir(stateDir, {recursive: true})
   const file = runRecordPath(stateDir, record.runId)
   const temporary = `${file}.${process.pid}.tmp`
-  await writeFile(temporary, JSON.stringify(record, null, 2) + '\n', {mode: 0o600})
-  await rename(temporary, file)
+  try {
+    await mkdir(stateDir, {recursive: true})
+    await writeFile(temporary, JSON.stringify(record, null, 2) + '\n', {mode: 0o600})
+    await rename(temporary, file)
+  } catch (error) {
+    throw new RunRecordError(`Cannot write the run record ${file}: ${(error as Error).message}. Choose another --state-dir.`)
+  }
+
   return file
 }
 

@@ -141,7 +141,8 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestSum
   options.onStart?.(() => ({
     elapsedMs: now() - loop.startedAt,
     totalMs,
-    targetRate: rateAt(plans, now() - loop.startedAt),
+    // Clamped so the final line shows the last stage's rate rather than 0.
+    targetRate: rateAt(plans, Math.min(now() - loop.startedAt, totalMs - 1)),
     currentRate: metrics.currentRate(now() - loop.startedAt),
     inFlight: loop.inFlightCount,
     p95Ms: metrics.latency.percentileMs(95),

@@ -1,4 +1,4 @@
-import {readFileSync} from 'node:fs'
+import {readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
@@ -79,6 +79,15 @@ describe('cio-backfill loadtest (child process)', () => {
     expect(stages.code).toBe(2)
     expect(plain(stages.stderr)).toMatch(/--stages entry 2 \("60:80"\): duration must be positive with a unit/)
     expect(`${threshold.stderr}${stages.stderr}`).not.toMatch(/\n\s+at /)
+    expect(emulator.inspect.stats().requests.total).toBe(0)
+  })
+
+  it('will not start without a run record to clean up from', async () => {
+    const file = path.join(state.path, 'a-file')
+    writeFileSync(file, '')
+    const result = await runCli(['loadtest', ...targetArgs(emulator), '--state-dir', path.join(file, 'sub'), '--stages', '1s:5'])
+    expect(result.code).toBe(2)
+    expect(plain(result.stderr)).toMatch(/Cannot write the run record .*a-file\/sub\/\w+\.json: .*Choose another --state-dir/)
     expect(emulator.inspect.stats().requests.total).toBe(0)
   })
 
