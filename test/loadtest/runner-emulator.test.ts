@@ -46,14 +46,14 @@ const peopleOfRun = (running: RunningEmulator, runId: string) => running.inspect
 describe('loadtest against the emulator', () => {
   it('holds each stage, ramp and plateau, within 2% of its target rate as the server measures it', async () => {
     emulator = await testEmulator({rateLimit: null})
-    const stages = parseStages('2s:200,2s:200')
+    const stages = parseStages('3s:200,3s:200')
     const summary = await runLoadTest(options(emulator, {startRate: 100, stages}))
-    expect(summary.operations).toMatchObject({planned: 700, sent: 700, dropped: 0, errors: 0})
+    expect(summary.operations).toMatchObject({planned: 1050, sent: 1050, dropped: 0, errors: 0})
 
     // Arrival times at the server, lined up with the run's own clock start.
     const start = Date.parse(summary.startedAt)
     const arrivals = emulator.inspect.requestTimes().map((t) => t - start)
-    expect(arrivals).toHaveLength(700)
+    expect(arrivals).toHaveLength(1050)
     for (const plan of planStages(100, stages)) {
       const seen = arrivals.filter((t) => t >= plan.startMs && t < plan.startMs + plan.durationMs).length
       const measuredRate = seen / (plan.durationMs / 1000)
