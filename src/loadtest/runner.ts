@@ -5,9 +5,8 @@ import {ArrivalLoop} from './arrival-loop.js'
 import {LoadMetrics, type Outcome} from './metrics.js'
 import type {Mix} from './mix.js'
 import {type ApiVersion, type Operation, OperationFactory, executeOperation} from './operations.js'
-import {type RunRecord, writeRunRecord} from './run-record.js'
+import {RunRecorder} from './run-recorder.js'
 import {arrivalSchedule, planStages, rateAt, totalArrivals} from './schedule.js'
-import {SequenceRanges} from './sequence-ranges.js'
 import {type Stage, formatStages, totalDurationMs} from './stages.js'
 import {type LoadTestSummary, operationFigures, rates, stageSummaries} from './summary.js'
 import {type Threshold, type ThresholdResult, evaluateThresholds} from './thresholds.js'
@@ -36,15 +35,6 @@ export interface LoadTestOptions {
   onStart?: (read: () => LiveFigures) => void
 }
 
-/** How an operation that completed bears on cleanup: only a definite 4xx means no person was touched. */
-function mayHaveCreated(outcome: Outcome): boolean {
-  return !(outcome.kind === 'http_error' && outcome.status !== undefined && outcome.status >= 400 && outcome.status < 500)
-}
-
-function addSequences(ranges: SequenceRanges, operation: Operation): void {
-  for (let i = 0; i < operation.kinds.length; i++) ranges.add(operation.firstSeq + i)
-}
-
 /**
  * Run one open-model load test and return its summary. Writes the run record before the first
  * request and keeps it current, so cleanup works even if the process dies mid-run.
@@ -55,8 +45,6 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestSum
   const planned = totalArrivals(options.startRate, options.stages)
   const totalMs = totalDurationMs(options.stages)
   const idPrefix = `lt-${options.runId}-`
-  const created = new SequenceRanges()
-  const pending = new Set<Operation>()
   const metrics = new LoadMetrics(plans)
   const factory = new OperationFactory({
     runId: options.runId,
@@ -65,7 +53,7 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestSum
     batchSize: options.api === 'v2' ? options.batchSize : 1,
     mix: options.mix,
   })
-  const record: RunRecord = {
+  const recorder = new RunRecorder(options.stateDir, {
     version: 1,
     runId: options.runId,
     idPrefix,
@@ -78,15 +66,9 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestSum
     lastSeq: 0,
     createdRanges: [],
     createdCount: 0,
-  }
-  const saveRecord = async () => {
-    record.lastSeq = factory.lastSeq
-    record.createdRanges = created.toJSON()
-    record.createdCount = created.count
-    return writeRunRecord(options.stateDir, record)
-  }
-
-  const recordFile = await saveRecord()
+  }, () => factory.lastSeq)
+  // Written before the first request: no record, no cleanup, so no run.
+  await recorder.save()
   const client = createTrackClient(options.target, {timeoutMs: options.timeoutMs})
   const stop = new AbortController()
   let aborted: LoadTestSummary['aborted'] = null
@@ -106,13 +88,12 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestSum
     launch(_arrival, sentAtMs, lagMs) {
       metrics.recordSent(sentAtMs, lagMs)
       const operation = factory.next()
-      pending.add(operation)
+      recorder.sent(operation)
       return executeOperation(client, operation, now).then((outcome) => ({operation, outcome}))
     },
     onSettled({operation, outcome}) {
-      pending.delete(operation)
       metrics.recordOutcome(outcome)
-      if (mayHaveCreated(outcome)) addSequences(created, operation)
+      recorder.settled(operation, outcome)
     },
     onDropped(_arrival, atMs) {
       metrics.recordDropped(atMs)
@@ -131,11 +112,9 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestSum
     }
   }
 
-  let saving: Promise<unknown> = Promise.resolve()
   const ticker = setInterval(() => {
     check()
-    // Record writes are chained so two never race on the same temporary file.
-    saving = saving.then(saveRecord).catch(() => {})
+    recorder.saveInBackground()
   }, options.checkIntervalMs ?? 2000)
 
   options.onStart?.(() => ({
@@ -162,13 +141,8 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestSum
     options.signal?.removeEventListener('abort', onExternalAbort)
   }
 
-  // Still running when the graceful stop ran out: the server may yet act on them.
-  for (const operation of pending) addSequences(created, operation)
   check(true)
-  await saving
-  record.status = 'finished'
-  record.finishedAt = new Date().toISOString()
-  await saveRecord()
+  const recordFile = await recorder.finish()
 
   return {
     runId: options.runId,
@@ -197,6 +171,6 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestSum
     thresholds: latest,
     passed: latest.every((result) => result.ok),
     runRecord: recordFile,
-    peopleRecorded: created.count,
+    peopleRecorded: recorder.peopleRecorded,
   }
 }

@@ -136,6 +136,25 @@ describe('loadtest against the emulator', () => {
     expect(emulator.inspect.stats().requests.byRoute['DELETE /api/v1/customers/:identifier']).toBe(100)
   })
 
+  it('counts operations still running after --graceful-stop as interrupted, and keeps their people for cleanup', async () => {
+    emulator = await testEmulator({rateLimit: null, faults: {latencyMs: 1200}})
+    const run = options(emulator, {startRate: 10, stages: parseStages('500ms:10'), gracefulStopMs: 100, mix: {identify: 1, track: 0}})
+    const summary = await runLoadTest(run)
+    expect(summary.operations).toMatchObject({sent: 5, completed: 0, interrupted: 5})
+    expect(summary.latencyMs.count).toBe(0)
+    expect(summary.peopleRecorded).toBe(5)
+    expect(summary.durationMs).toBeLessThan(1000)
+
+    // The server applies them anyway once their delay is over; cleanup still finds every one.
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    expect(peopleOfRun(emulator, run.runId)).toHaveLength(5)
+    emulator.setFaults({})
+    const record = await readRunRecord(run.stateDir, run.runId)
+    const result = await cleanupRun({target: run.target, record, ratePerSecond: 100, maxInFlight: 5, timeoutMs: 5000})
+    expect(result.deleted).toBe(5)
+    expect(peopleOfRun(emulator, run.runId)).toHaveLength(0)
+  })
+
   it('paces cleanup with minTime: no sliding second exceeds --rate', async () => {
     emulator = await testEmulator({rateLimit: null})
     const run = options(emulator, {startRate: 60, stages: parseStages('1s:60'), mix: {identify: 1, track: 0}})
