@@ -22,7 +22,8 @@ export interface FaultOptions {
 
 export interface FaultDecision {
   forceStatus?: number
-  throttled: boolean
+  /** Milliseconds left in the current forced-429 period, or 0 when not throttled. */
+  throttledForMs: number
   errorStatus?: 500 | 502 | 503
   reset?: 'before' | 'after'
   stall?: 'before' | 'after'
@@ -60,10 +61,11 @@ export class FaultInjector {
     const f = this.faults
     const [errorDraw, errorPick, resetDraw, stallDraw, jitterDraw] = [this.random(), this.random(), this.random(), this.random(), this.random()]
     const when = f.resetWhen ?? 'before'
-    const throttled = f.throttle !== undefined && f.throttle.periodMs > 0 && (now - this.since) % f.throttle.periodMs < f.throttle.throttledMs
+    const phase = f.throttle && f.throttle.periodMs > 0 ? (now - this.since) % f.throttle.periodMs : 0
+    const throttledForMs = f.throttle && phase < f.throttle.throttledMs ? f.throttle.throttledMs - phase : 0
     return {
       forceStatus: f.forceStatus ?? undefined,
-      throttled,
+      throttledForMs,
       errorStatus: errorDraw < (f.errorRate ?? 0) ? ERROR_STATUSES[Math.floor(errorPick * ERROR_STATUSES.length)] : undefined,
       reset: resetDraw < (f.resetRate ?? 0) ? when : undefined,
       stall: stallDraw < (f.stallRate ?? 0) ? when : undefined,

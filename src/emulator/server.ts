@@ -99,7 +99,7 @@ export class EmulatorServer {
 
     const fate = this.faults.decide()
     if (fate.forceStatus !== undefined) return this.forced(res, fate.forceStatus)
-    if (fate.throttled) return this.rateLimited(res)
+    if (fate.throttledForMs > 0) return this.rateLimited(res, Math.ceil(fate.throttledForMs / 1000))
     if (this.limiter && !this.limiter.tryAdmit(this.config.siteId, arrival)) return this.rateLimited(res)
     if (fate.errorStatus !== undefined) return this.html(res, fate.errorStatus)
 
@@ -141,8 +141,13 @@ export class EmulatorServer {
     sendHtml(res, status, googleErrorPage(status))
   }
 
-  private rateLimited(res: ServerResponse): void {
-    const retryAfter = this.config.rateLimit?.retryAfterSeconds
+  /**
+   * Retry-After only when configured (the real API documents none). A forced-429 period says how
+   * many whole seconds of it are left, since that is when the server will answer again.
+   */
+  private rateLimited(res: ServerResponse, throttleSecondsLeft?: number): void {
+    const configured = this.config.rateLimit?.retryAfterSeconds
+    const retryAfter = configured === undefined ? undefined : (throttleSecondsLeft ?? configured)
     this.json(res, 429, RATE_LIMITED, retryAfter === undefined ? {} : {'retry-after': String(retryAfter)})
   }
 

@@ -60,10 +60,12 @@ describe('fault injection', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(145)
   })
 
-  it('throttle forces 429 during the first part of every period', async () => {
-    const emu = await emulator({faults: {throttle: {periodMs: 60_000, throttledMs: 60_000}}})
+  it('throttle forces 429 during the first part of every period, with Retry-After saying how long is left', async () => {
+    const emu = await emulator({faults: {throttle: {periodMs: 60_000, throttledMs: 5000}}, rateLimit: {limit: 100, windowMs: 1000, retryAfterSeconds: 1}})
     const f = await failure(clientFor(emu).identify('u1', {}))
     expect(f.statusCode).toBe(429)
+    expect(f.headers?.['retry-after']).toBe('5')
+    expect(emu.inspect.people()).toEqual([])
     emu.setFaults({throttle: {periodMs: 60_000, throttledMs: 0}})
     expect(await clientFor(emu).identify('u1', {})).toEqual({})
   })
