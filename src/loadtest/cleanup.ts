@@ -4,6 +4,7 @@ import Bottleneck from 'bottleneck'
 import {CustomerIORequestError} from 'customerio-node'
 
 import {createTrackClient, type TrackTarget} from '../target/track-target.js'
+import {preflight} from './preflight.js'
 import {type RunRecord, sequencesToDelete} from './run-record.js'
 
 export interface CleanupOptions {
@@ -62,6 +63,7 @@ export async function cleanupRun(options: CleanupOptions): Promise<CleanupResult
   const {record} = options
   const maxAttempts = options.maxAttempts ?? 3
   const client = createTrackClient(options.target, {timeoutMs: options.timeoutMs})
+  await preflight(client, options.target.host)
   const limiter = new Bottleneck({minTime: Math.ceil(1000 / options.ratePerSecond), maxConcurrent: options.maxInFlight})
   let limiterError: unknown
   limiter.on('error', (error) => {

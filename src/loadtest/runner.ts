@@ -5,6 +5,7 @@ import {ArrivalLoop} from './arrival-loop.js'
 import {LoadMetrics, type Outcome} from './metrics.js'
 import type {Mix} from './mix.js'
 import {type ApiVersion, type Operation, OperationFactory, executeOperation} from './operations.js'
+import {preflight} from './preflight.js'
 import {RunRecorder} from './run-recorder.js'
 import {arrivalSchedule, planStages, rateAt, totalArrivals} from './schedule.js'
 import {type Stage, formatStages, totalDurationMs} from './stages.js'
@@ -36,8 +37,9 @@ export interface LoadTestOptions {
 }
 
 /**
- * Run one open-model load test and return its summary. Writes the run record before the first
- * request and keeps it current, so cleanup works even if the process dies mid-run.
+ * Run one open-model load test and return its summary. Checks the credentials first (PreflightError),
+ * writes the run record before the first arrival and keeps it current, so cleanup works even if the
+ * process dies mid-run.
  */
 export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestSummary> {
   const now = () => performance.now()
@@ -67,9 +69,10 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestSum
     createdRanges: [],
     createdCount: 0,
   }, () => factory.lastSeq)
+  const client = createTrackClient(options.target, {timeoutMs: options.timeoutMs})
+  await preflight(client, options.target.host)
   // Written before the first request: no record, no cleanup, so no run.
   await recorder.save()
-  const client = createTrackClient(options.target, {timeoutMs: options.timeoutMs})
   const stop = new AbortController()
   let aborted: LoadTestSummary['aborted'] = null
   const onExternalAbort = () => {

@@ -88,7 +88,17 @@ describe('cio-backfill loadtest (child process)', () => {
     const result = await runCli(['loadtest', ...targetArgs(emulator), '--state-dir', path.join(file, 'sub'), '--stages', '1s:5'])
     expect(result.code).toBe(2)
     expect(plain(result.stderr)).toMatch(/Cannot write the run record .*a-file\/sub\/\w+\.json: .*Choose another --state-dir/)
-    expect(emulator.inspect.stats().requests.total).toBe(0)
+    // Only the credentials check went out.
+    expect(emulator.inspect.stats().requests.byRoute).toEqual({'GET /api/v1/accounts/region': 1})
+  })
+
+  it('exits 3 on rejected credentials, for the run and for cleanup, having sent nothing else', async () => {
+    const args = loadtest('--stages', '1s:5').map((arg) => (arg === emulator.apiKey ? 'wrong-key' : arg))
+    const run = await runCli(args)
+    expect(run.code).toBe(3)
+    expect(plain(run.stderr)).toMatch(/rejected the site id \/ API key \(HTTP 401\); nothing was sent/)
+    expect(run.stderr).not.toContain('wrong-key')
+    expect(emulator.inspect.stats().requests.byRoute).toEqual({'GET /api/v1/accounts/region': 1})
   })
 
   it("refuses Customer.io's production hosts unless --allow-production", async () => {
@@ -111,6 +121,7 @@ describe('cio-backfill loadtest (child process)', () => {
     const sent = Number(/sent (\d+)/.exec(result.stdout)![1])
     expect(sent).toBeGreaterThan(50)
     expect(sent).toBeLessThan(300)
-    expect(emulator.inspect.stats().requests.total).toBe(sent)
+    const {total, byRoute} = emulator.inspect.stats().requests
+    expect(total - byRoute['GET /api/v1/accounts/region']).toBe(sent)
   })
 })

@@ -41,6 +41,12 @@ function options(running: RunningEmulator, overrides: Partial<LoadTestOptions>):
   }
 }
 
+/** Track requests other than the one credentials check (GET /api/v1/accounts/region) each run starts with. */
+const loadRequests = (running: RunningEmulator) => {
+  const {total, byRoute} = running.inspect.stats().requests
+  return total - (byRoute['GET /api/v1/accounts/region'] ?? 0)
+}
+
 const peopleOfRun = (running: RunningEmulator, runId: string) => running.inspect.people().filter((p) => p.id?.startsWith(`lt-${runId}-`))
 
 describe('loadtest against the emulator', () => {
@@ -50,10 +56,11 @@ describe('loadtest against the emulator', () => {
     const summary = await runLoadTest(options(emulator, {startRate: 100, stages}))
     expect(summary.operations).toMatchObject({planned: 1050, sent: 1050, dropped: 0, errors: 0})
 
-    // Arrival times at the server, lined up with the run's own clock start.
+    // Arrival times at the server, lined up with the run's own clock start (the credentials check precedes it).
     const start = Date.parse(summary.startedAt)
-    const arrivals = emulator.inspect.requestTimes().map((t) => t - start)
+    const arrivals = emulator.inspect.requestTimes().map((t) => t - start).filter((t) => t >= 0)
     expect(arrivals).toHaveLength(1050)
+    expect(loadRequests(emulator)).toBe(1050)
     for (const plan of planStages(100, stages)) {
       const seen = arrivals.filter((t) => t >= plan.startMs && t < plan.startMs + plan.durationMs).length
       const measuredRate = seen / (plan.durationMs / 1000)
@@ -69,15 +76,16 @@ describe('loadtest against the emulator', () => {
       options(emulator, {startRate: 150, stages: parseStages('2s:150'), thresholds: parseThresholds(['errors count<50', 'http_429 count<1'])}),
     )
     const served = emulator.inspect.stats().requests.byStatus
+    const servedOk = served['200'] - 1 // the credentials check
     expect(served['429']).toBeGreaterThan(50)
     expect(summary.byStatus['429']).toBe(served['429'])
-    expect(summary.byStatus['2xx']).toBe(served['200'])
+    expect(summary.byStatus['2xx']).toBe(servedOk)
     expect(summary.operations.rateLimited).toBe(served['429'])
     expect(summary.operations.errors).toBe(served['429'])
     expect(summary.rateLimitedRate).toBeCloseTo(served['429'] / summary.operations.completed, 3)
     expect(summary.thresholds.map((t) => t.ok)).toEqual([false, false])
     expect(summary.passed).toBe(false)
-    expect(summary.peopleRecorded).toBe(served['200'])
+    expect(summary.peopleRecorded).toBe(servedOk)
   })
 
   it('drops arrivals that find --max-in-flight full instead of queueing them, and keeps its schedule', async () => {
@@ -90,7 +98,7 @@ describe('loadtest against the emulator', () => {
     expect(operations.sent + operations.dropped).toBe(50)
     expect(operations.dropped).toBeGreaterThan(35)
     expect(operations.sent).toBeLessThanOrEqual(8)
-    expect(emulator.inspect.stats().requests.total).toBe(operations.sent)
+    expect(loadRequests(emulator)).toBe(operations.sent)
     expect(summary.stages[0].dropped).toBe(operations.dropped)
     // Slow responses did not hold the arrivals back: dropped ones were decided on time.
     expect(summary.scheduleLagMs.p95).toBeLessThan(50)
@@ -155,11 +163,21 @@ describe('loadtest against the emulator', () => {
     expect(peopleOfRun(emulator, run.runId)).toHaveLength(0)
   })
 
+  it('checks the credentials before anything else and sends nothing when they are wrong', async () => {
+    emulator = await testEmulator({rateLimit: null})
+    const run = options(emulator, {})
+    await expect(runLoadTest({...run, target: {...run.target, apiKey: 'wrong-key'}})).rejects.toThrow(/rejected the site id \/ API key \(HTTP 401\); nothing was sent/)
+    expect(emulator.inspect.stats().requests.total).toBe(1)
+    expect(loadRequests(emulator)).toBe(0)
+    await expect(readRunRecord(run.stateDir, run.runId)).rejects.toThrow(/No record for run/)
+  })
+
   it('paces cleanup with minTime: no sliding second exceeds --rate', async () => {
     emulator = await testEmulator({rateLimit: null})
     const run = options(emulator, {startRate: 60, stages: parseStages('1s:60'), mix: {identify: 1, track: 0}})
     await runLoadTest(run)
-    const before = emulator.inspect.requestTimes().length
+    // Skip the run's requests and the cleanup's own credentials check.
+    const before = emulator.inspect.requestTimes().length + 1
     const record = await readRunRecord(run.stateDir, run.runId)
     const result = await cleanupRun({target: run.target, record, ratePerSecond: 40, maxInFlight: 5, timeoutMs: 5000})
     expect(result.deleted).toBe(60)

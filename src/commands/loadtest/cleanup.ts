@@ -7,6 +7,7 @@ import {ExitCode} from '../../cli/exit-codes.js'
 import {resolveTarget, targetFlags} from '../../cli/target-flags.js'
 import {type CleanupResult, cleanupRun} from '../../loadtest/cleanup.js'
 import {parseDuration} from '../../loadtest/duration.js'
+import {PreflightError, preflightFailure} from '../../loadtest/preflight.js'
 import {RunRecordError, readRunRecord, writeRunRecord} from '../../loadtest/run-record.js'
 
 export default class LoadTestCleanup extends BaseCommand {
@@ -65,7 +66,14 @@ export default class LoadTestCleanup extends BaseCommand {
         this.warn(`Run ${record.runId} did not finish cleanly; deleting every id it could have used (${record.plannedSeqMax}).`)
       }
 
-      const result = await cleanupRun({target, record, ratePerSecond: flags.rate, maxInFlight: flags['max-in-flight'], timeoutMs})
+      let result: CleanupResult
+      try {
+        result = await cleanupRun({target, record, ratePerSecond: flags.rate, maxInFlight: flags['max-in-flight'], timeoutMs})
+      } catch (error) {
+        if (error instanceof PreflightError) throw preflightFailure(error)
+        throw error
+      }
+
       record.cleanup = {at: new Date().toISOString(), deleted: result.deleted, failed: result.failed}
       await writeRunRecord(stateDir, record)
       const failures = Object.entries(result.failures).map(([reason, count]) => `${reason}=${count}`).join(' ')

@@ -10,6 +10,7 @@ import {resolveTarget, targetFlags} from '../../cli/target-flags.js'
 import {isProductionHost, type TrackTarget} from '../../target/track-target.js'
 import {LiveDisplay} from '../../loadtest/live-display.js'
 import {MixSpecError} from '../../loadtest/mix.js'
+import {PreflightError, preflightFailure} from '../../loadtest/preflight.js'
 import {RunRecordError} from '../../loadtest/run-record.js'
 import {runLoadTest} from '../../loadtest/runner.js'
 import {DEFAULT_SCENARIO, type Scenario, ScenarioError, scenarioFromFlags} from '../../loadtest/scenario-flags.js'
@@ -88,6 +89,7 @@ The run is recorded so that "loadtest cleanup RUN_ID" can delete every person it
     } catch (error) {
       // The record is written before the first request; no record, no run (cleanup would be impossible).
       if (error instanceof RunRecordError) throw new Errors.CLIError(error.message, {exit: ExitCode.Usage})
+      if (error instanceof PreflightError) throw preflightFailure(error)
       throw error
     } finally {
       await emulator?.close()

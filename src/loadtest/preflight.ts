@@ -1,0 +1,46 @@
+import {Errors} from '@oclif/core'
+import {CustomerIORequestError, type TrackClient} from 'customerio-node'
+
+import {ExitCode} from '../cli/exit-codes.js'
+
+export class PreflightError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'auth' | 'unreachable',
+  ) {
+    super(message)
+  }
+}
+
+/**
+ * One GET /api/v1/accounts/region before the first arrival. It turns wrong credentials or a wrong
+ * host into one clear error instead of thousands of counted failures, and it pays fetch's one-time
+ * setup cost (and opens the first connection) outside the measured schedule. Other statuses are
+ * left for the run itself to measure.
+ */
+export async function preflight(client: TrackClient, host: string): Promise<void> {
+  try {
+    await client.getAccountRegion()
+  } catch (error) {
+    if (error instanceof CustomerIORequestError) {
+      if (error.statusCode === 401 || error.statusCode === 403) {
+        throw new PreflightError(`${host} rejected the site id / API key (HTTP ${error.statusCode}); nothing was sent.`, 'auth')
+      }
+
+      return
+    }
+
+    if ((error as Error).message.startsWith('Unable to parse JSON')) {
+      throw new PreflightError(`${host} answered, but not like the Track API (a non-JSON body); nothing was sent.`, 'unreachable')
+    }
+
+    const cause = (error as Error & {cause?: {code?: string; message?: string}}).cause
+    const detail = cause?.code ?? cause?.message ?? (error as Error).message
+    throw new PreflightError(`Cannot reach ${host} (${detail}); nothing was sent.`, 'unreachable')
+  }
+}
+
+/** The CLI form: rejected credentials exit 3 like import does, an unreachable target is a usage error. */
+export function preflightFailure(error: PreflightError): Errors.CLIError {
+  return new Errors.CLIError(error.message, {exit: error.reason === 'auth' ? ExitCode.AuthRejected : ExitCode.Usage})
+}
