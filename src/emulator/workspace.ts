@@ -57,15 +57,16 @@ export function toPersonView(p: PersonRecord): PersonView {
   if (p.id !== undefined) view.id = p.id
   if (p.email !== undefined) view.email = p.email
   if (p.phone !== undefined) view.phone = p.phone
-  view.attributes = p.attributes
+  // Copies, so a caller holding a view cannot change what the emulator stores.
+  view.attributes = {...p.attributes}
   if (p.suppressed) view.suppressed = true
-  const devices = Object.values(p.devices)
+  const devices = Object.values(p.devices).map((d) => ({...d}))
   if (devices.length > 0) view.devices = devices
   return view
 }
 
 export function toEventView(e: EventRecord): EventView {
-  const view: EventView = {person: e.person, name: e.name, type: e.type, timestamp: e.timestamp, data: e.data}
+  const view: EventView = {person: e.person, name: e.name, type: e.type, timestamp: e.timestamp, data: {...e.data}}
   if (e.anonymousId !== undefined) view.anonymous_id = e.anonymousId
   if (e.id !== undefined) view.id = e.id
   return view
@@ -76,8 +77,8 @@ export function toObjectView(o: ObjectRecord): ObjectView {
     object_type_id: o.objectTypeId,
     object_id: o.objectId,
     cio_object_id: o.cioObjectId,
-    attributes: o.attributes,
-    relationships: Object.entries(o.relationships).map(([person, attributes]) => ({person, attributes})),
+    attributes: {...o.attributes},
+    relationships: Object.entries(o.relationships).map(([person, attributes]) => ({person, attributes: {...attributes}})),
   }
 }
 

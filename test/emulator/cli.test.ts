@@ -101,7 +101,7 @@ describe('cio-backfill emulator (child process)', () => {
   it('a busy port is a usage error with a clear message', async () => {
     const busy = await emulator()
     const cli = startCli(['--port', new URL(busy.url).port])
-    expect(await cli.exited).toBe(2)
+    expect(await cli.exited, cli.stderr()).toBe(2)
     // oclif wraps long errors over lines prefixed with ›; compare the text with the wrapping removed.
     const message = cli.stderr().replaceAll('›', ' ').replaceAll(/\s+/g, ' ')
     expect(message).toContain(`port ${new URL(busy.url).port} on 127.0.0.1 is already in use; pass --port 0 to pick a free port`)
