@@ -1,5 +1,3 @@
-import {formatDuration} from './duration.js'
-
 export interface LiveFigures {
   elapsedMs: number
   totalMs: number
@@ -22,10 +20,16 @@ export interface LiveDisplayOptions {
   lineIntervalMs?: number
 }
 
+/** m:ss, like a stopwatch: 95 s -> "1:35". */
+function clock(ms: number): string {
+  const seconds = Math.floor(ms / 1000)
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`
+}
+
 export function formatLiveLine(f: LiveFigures): string {
   const p95 = f.p95Ms === undefined ? '-' : `${Math.round(f.p95Ms)}ms`
   return (
-    `${formatDuration(Math.round(f.elapsedMs / 1000) * 1000)}/${formatDuration(f.totalMs)}` +
+    `${clock(f.elapsedMs)}/${clock(f.totalMs)}` +
     `  rate ${f.currentRate}/s (target ${Math.round(f.targetRate)})  in flight ${f.inFlight}  p95 ${p95}` +
     `  errors ${f.errors} (429: ${f.rateLimited})  dropped ${f.dropped}` +
     (f.failedThresholds > 0 ? `  thresholds failing: ${f.failedThresholds}` : '')
