@@ -44,8 +44,8 @@ export async function runSession(request: SessionRequest): Promise<RunSummary> {
   const {run, target} = request
   const say = (line: string) => process.stderr.write(`${redact(line, target)}\n`)
   const command = resumeCommand(request)
-  say(`Run ${run.id}: ${run.type} -> ${target.host} (site ${target.siteId}), ${run.api}, ${request.rate} req/s, ${request.concurrency} in flight`)
-
+  // Refuse early, before any output, when another live process holds the run.
+  request.ledger.acquire(run.id)
   const interrupt = new AbortController()
   let signals = 0
   const onSignal = (signal: NodeJS.Signals) => {
@@ -62,6 +62,7 @@ export async function runSession(request: SessionRequest): Promise<RunSummary> {
 
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
+  say(`Run ${run.id}: ${run.type} -> ${target.host} (site ${target.siteId}), ${run.api}, ${request.rate} req/s, ${request.concurrency} in flight`)
   const progress = createProgressReporter()
   try {
     const session = new ImportSession({

@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {join} from 'node:path'
+import {join, resolve} from 'node:path'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {pacingFlags, stateFlag, timeoutFlag, tuningFlags} from '../cli/import-flags.js'
@@ -52,7 +52,7 @@ the retry budget (resumable).`
   async run(): Promise<RunSummary> {
     const {argv, flags} = await this.parse(Import)
     const inputs = argv as string[]
-    const statePath = flags.state ?? defaultStatePath(this.config.dataDir)
+    const statePath = resolve(flags.state ?? defaultStatePath(this.config.dataDir))
     let ledger: Ledger | undefined
     let emulator: Awaited<ReturnType<typeof resolveTarget>>['emulator']
     try {

@@ -1,4 +1,5 @@
 import {Args, Flags} from '@oclif/core'
+import {resolve} from 'node:path'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {stateFlag, timeoutFlag, tuningFlags} from '../cli/import-flags.js'
@@ -39,7 +40,7 @@ Exit codes are those of import.`
 
   async run(): Promise<RunSummary> {
     const {args, flags} = await this.parse(Resume)
-    const ledger = Ledger.open(flags.state ?? defaultStatePath(this.config.dataDir))
+    const ledger = Ledger.open(resolve(flags.state ?? defaultStatePath(this.config.dataDir)))
     let emulator: Awaited<ReturnType<typeof resolveTarget>>['emulator']
     try {
       const run = args.run ? ledger.getRun(args.run) : ledger.latestUnfinished()

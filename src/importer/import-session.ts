@@ -83,6 +83,7 @@ export class ImportSession {
 
   async execute(): Promise<RunSummary> {
     const {ledger, run, interrupt} = this.options
+    ledger.acquire(run.id)
     const onInterrupt = () => this.stop({kind: 'interrupt', message: 'interrupted by a signal'})
     if (interrupt.aborted) onInterrupt()
     interrupt.addEventListener('abort', onInterrupt, {once: true})
@@ -118,8 +119,7 @@ export class ImportSession {
         signal: this.stopping.signal,
         ...(seek ? {startOffset: file.resumeOffset, startLine: file.resumeLine} : {}),
       })
-      const seeked = seek && source.seekable
-      this.current = {file, bytesBefore, bytesRead: () => (seeked ? file.resumeOffset : 0) + source.bytesRead()}
+      this.current = {file, bytesBefore, bytesRead: () => source.bytesRead()}
       if (file.header === null && source.header !== null) ledger.setHeader(run.id, file.fileIndex, source.header)
 
       const mapper = createMapper({
@@ -127,6 +127,7 @@ export class ImportSession {
         mapping: (run.config.mapping ?? undefined) as Parameters<typeof createMapper>[0]['mapping'],
         columns: source.columns,
         eventIdSeed: `${file.headHash}:${file.size}`,
+        api: run.api,
       })
       const settled = new SettledLines(
         ledger.acksFrom(run.id, file.fileIndex, file.resumeLine),
@@ -143,8 +144,6 @@ export class ImportSession {
       try {
         for await (const record of source.records()) {
           if (this.stopping.signal.aborted) break
-          // A file that cannot seek (gzip, stdin spool) is re-read from the top on resume.
-          if (record.line < file.resumeLine) continue
           settlement.read(record)
           if (settled.has(record.line)) continue
           const result = mapper.map(record)
@@ -155,7 +154,9 @@ export class ImportSession {
               line: record.line,
               kind: 'invalid',
               rule: result.violation.rule,
-              reason: result.violation.message,
+              reason: record.truncated
+                ? `${result.violation.message} (only the row's first bytes are kept here)`
+                : result.violation.message,
               raw: record.raw,
             })
             if (settlement.bufferedInvalid >= INVALID_BUFFER_ROWS) this.commit([], [])
@@ -179,8 +180,11 @@ export class ImportSession {
       await Promise.race([this.dispatcher.drain(), this.stopped])
       if (!this.stopping.signal.aborted) this.commit([], [], {fileIndex: file.fileIndex, done: true})
     } catch (error) {
-      const e = error as Error & {rule?: string}
-      this.stop({kind: e.name === 'InputError' || e.name === 'MappingError' ? 'input' : 'fatal', message: e.message})
+      const e = error as Error
+      if (e.name === 'InputError') this.stop({kind: 'input', message: e.message})
+      // The mapper does not know which file it maps; name it here.
+      else if (e.name === 'MappingError') this.stop({kind: 'input', message: `${file.displayPath}: ${e.message}`})
+      else this.stop({kind: 'fatal', message: e.message})
     }
   }
 

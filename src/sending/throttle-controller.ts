@@ -28,7 +28,9 @@ export class ThrottleController {
 
   throttled(retryAfterMs: number | null): void {
     const t = this.now()
-    this.pausedUntil = Math.max(this.pausedUntil, t + (retryAfterMs ?? 1000))
+    // Up to 20% on top of Retry-After, so a run does not come back in lockstep with a periodic limit.
+    const wait = (retryAfterMs ?? 1000) * (1 + Math.random() * 0.2)
+    this.pausedUntil = Math.max(this.pausedUntil, t + wait)
     // Many requests in flight see the same 429 burst: halve once per burst, not once per response.
     if (t - this.lastThrottleAt > 1000) {
       this.setRate(Math.max(1, this.current / 2))

@@ -79,3 +79,8 @@ export function parseJson<T = Record<string, any>>(stdout: string): T {
     throw new Error(`stdout is not one JSON document:\n${stdout}`)
   }
 }
+
+/** oclif wraps error messages to the terminal width with " ›  " prefixes: undo that before matching. */
+export function flat(text: string): string {
+  return text.replace(/\n\s*›\s*/g, ' ').replace(/\s+/g, ' ')
+}

@@ -3,7 +3,7 @@ import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import type {RunningEmulator} from '../../src/emulator/index.js'
-import {parseJson, ROOT, runCli, tempDir} from '../helpers/cli.js'
+import {parseJson, ROOT, runCli, tempDir, flat} from '../helpers/cli.js'
 import {targetArgs, testEmulator} from '../helpers/emulator.js'
 
 const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/
@@ -104,14 +104,14 @@ describe('import lands people and events', () => {
   it('refuses to run without a target', async () => {
     const result = await runCli(['import', join(ROOT, 'fixtures/people.csv'), '--type', 'people', '--state', join(dir.path, 'l.sqlite')], {cwd: dir.path})
     expect(result.code).toBe(2)
-    expect(result.stderr).toMatch(/No target/)
+    expect(flat(result.stderr)).toMatch(/No target/)
     expect(result.stderr).not.toMatch(/\bat .*\.js:\d+/)
   })
 
   it('reports a missing input file with its name and exit 2, no stack trace', async () => {
     const result = await runCli(['import', 'nope.csv', '--type', 'people', ...targetArgs(emulator), '--state', join(dir.path, 'l.sqlite')], {cwd: dir.path})
     expect(result.code).toBe(2)
-    expect(result.stderr).toMatch(/nope\.csv/)
+    expect(flat(result.stderr)).toMatch(/nope\.csv/)
     expect(result.stderr).not.toMatch(/\bat .*\.js:\d+/)
   })
 })

@@ -3,7 +3,7 @@ import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import type {RunningEmulator} from '../../src/emulator/index.js'
-import {collect, parseJson, runCli, spawnCli, tempDir, waitForOutput} from '../helpers/cli.js'
+import {collect, parseJson, runCli, spawnCli, tempDir, waitForOutput, flat} from '../helpers/cli.js'
 import {targetArgs, testEmulator} from '../helpers/emulator.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -73,7 +73,7 @@ describe('interruption and resume', () => {
     child.kill('SIGTERM')
     const result = await done
     expect(result.code).toBe(4)
-    expect(result.stderr).toMatch(/Resume with: cio-backfill resume \w{26}/)
+    expect(flat(result.stderr)).toMatch(/Resume with: cio-backfill resume \w{26}/)
     const resumed = await runCli(['resume', ...targetArgs(emulator).slice(2), '--state', state, '--rate', '200', '--json'], {cwd: dir.path})
     expect(resumed.code, resumed.stderr).toBe(0)
     expectEachRowOnce(emulator, 2000)
@@ -109,8 +109,8 @@ describe('interruption and resume', () => {
 
     const refused = await runCli(['resume', ...targetArgs(emulator).slice(2), '--state', state], {cwd: dir.path})
     expect(refused.code).toBe(2)
-    expect(refused.stderr).toMatch(/changed since the run began/)
-    expect(refused.stderr).toMatch(/--force/)
+    expect(flat(refused.stderr)).toMatch(/changed since the run began/)
+    expect(flat(refused.stderr)).toMatch(/--force/)
 
     const forced = await runCli(['resume', ...targetArgs(emulator).slice(2), '--state', state, '--force', '--rate', '200', '--json'], {cwd: dir.path})
     expect(forced.code, forced.stderr).toBe(0)
@@ -126,7 +126,7 @@ describe('interruption and resume', () => {
     expect((await done).code).toBe(4)
     const refused = await runCli(['resume', '--site-id', 'other-site', '--api-key', emulator.apiKey, '--state', state], {cwd: dir.path})
     expect(refused.code).toBe(2)
-    expect(refused.stderr).toMatch(/site id differs/)
+    expect(flat(refused.stderr)).toMatch(/site id differs/)
   })
 
   it('never lets two processes work on the same run', async () => {
@@ -136,7 +136,7 @@ describe('interruption and resume', () => {
     await waitForOutput(child, /Run \w{26}:/)
     const second = await runCli(['resume', ...targetArgs(emulator).slice(2), '--state', state], {cwd: dir.path})
     expect(second.code).toBe(2)
-    expect(second.stderr).toMatch(/already being processed by process \d+/)
+    expect(flat(second.stderr)).toMatch(/already being processed by process \d+/)
     child.kill('SIGINT')
     await done
   })

@@ -55,7 +55,7 @@ describe('import under faults', () => {
   })
 
   it('slows down through 429 periods, honours Retry-After and loses nothing', async () => {
-    emulator = await testEmulator({faults: {throttle: {periodMs: 1000, throttledMs: 400}}, rateLimit: {limit: 1000, windowMs: 1000, retryAfterSeconds: 1}})
+    emulator = await testEmulator({faults: {throttle: {periodMs: 2500, throttledMs: 700}}, rateLimit: {limit: 1000, windowMs: 1000, retryAfterSeconds: 1}})
     const input = join(dir.path, 'events.ndjson')
     eventsFile(input, 200)
     const result = await runCli(['import', input, '--type', 'events', '--api', 'v1', '--rate', '100', '--concurrency', '5', ...FAST, ...targetArgs(emulator), '--state', join(dir.path, 'l.sqlite'), '--json'], {
