@@ -1,5 +1,5 @@
 import {TrackLimits} from '../cio/limits.js'
-import type {Operation, PersonRef, RelationshipInput} from './operations.js'
+import type {Operation, PersonRef} from './operations.js'
 import {
   checkAttributes,
   checkEventFields,
@@ -176,4 +176,3 @@ export function parseMerge(body: unknown): V1Parse {
   return {ops: [{op: 'merge', primary: refs[0], secondary: refs[1]}]}
 }
 
-export type {RelationshipInput}

@@ -1,4 +1,4 @@
-import type {ApplyError, ObjectRef, Operation, PersonRef} from './operations.js'
+import type {ApplyError, Operation} from './operations.js'
 import type {EventRecord, ObjectRecord, PersonRecord} from './store/types.js'
 
 /** What the inspection API shows for a person. */
@@ -82,4 +82,3 @@ export function toObjectView(o: ObjectRecord): ObjectView {
   }
 }
 
-export type {ApplyError, ObjectRef, PersonRef}
