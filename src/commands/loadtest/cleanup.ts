@@ -10,11 +10,12 @@ import {parseDuration} from '../../loadtest/duration.js'
 import {PreflightError, preflightFailure} from '../../loadtest/preflight.js'
 import {RunRecordError, readRunRecord, writeRunRecord} from '../../loadtest/run-record.js'
 
+const {emulator: _emulator, ...cleanupTargetFlags} = targetFlags
+
 export default class LoadTestCleanup extends BaseCommand {
   static override id = 'loadtest cleanup'
   static override summary = 'Delete, paced, every person a load-test run created'
-  static override description = `Reads the run record written by "loadtest" and sends one DELETE per person the run may have created
-(every operation not rejected with a 4xx). The target must be the workspace the run used.`
+  static override description = `Reads the run record written by "loadtest" and sends one DELETE per person the run may have created (every operation not rejected with a 4xx). The target must be the workspace the run used.`
 
   static override examples = [
     'CIO_SITE_ID=... CIO_API_KEY=... <%= config.bin %> loadtest cleanup 01jz3k4m5n6p7q8r9s0t1v2w3x',
@@ -28,7 +29,8 @@ export default class LoadTestCleanup extends BaseCommand {
   }
 
   static override flags = {
-    ...targetFlags,
+    // --emulator would start an empty emulator on a new port: there is never anything to clean there.
+    ...cleanupTargetFlags,
     rate: Flags.integer({description: 'deletes started per second', default: 50, min: 1, max: 1000}),
     'max-in-flight': Flags.integer({description: 'deletes in flight at once', default: 10, min: 1}),
     timeout: Flags.string({description: 'per-request timeout', default: '10s'}),
@@ -51,44 +53,40 @@ export default class LoadTestCleanup extends BaseCommand {
       throw error
     }
 
-    const {target, emulator} = await resolveTarget(flags)
-    try {
-      // Deleting "lt-..." ids in some other workspace would at best do nothing and at worst remove real people.
-      if (target.host !== record.host || target.siteId !== record.siteId) {
-        throw new Errors.CLIError(
-          `Run ${record.runId} was sent to ${record.host} (site ${record.siteId}), but the target is ${target.host} (site ${target.siteId}). ` +
-            'Point the target flags at the workspace the run used.',
-          {exit: ExitCode.Usage},
-        )
-      }
-
-      if (record.status !== 'finished') {
-        this.warn(`Run ${record.runId} did not finish cleanly; deleting every id it could have used (${record.plannedSeqMax}).`)
-      }
-
-      let result: CleanupResult
-      try {
-        result = await cleanupRun({target, record, ratePerSecond: flags.rate, maxInFlight: flags['max-in-flight'], timeoutMs})
-      } catch (error) {
-        if (error instanceof PreflightError) throw preflightFailure(error)
-        throw error
-      }
-
-      record.cleanup = {at: new Date().toISOString(), deleted: result.deleted, failed: result.failed}
-      await writeRunRecord(stateDir, record)
-      const failures = Object.entries(result.failures).map(([reason, count]) => `${reason}=${count}`).join(' ')
-      this.log(
-        `run ${record.runId}: deleted ${result.deleted} of ${result.attempted} people (${record.idPrefix}*), ` +
-          `${result.notFound} already gone, ${result.failed} failed${failures ? ` (${failures})` : ''} in ${(result.durationMs / 1000).toFixed(1)} s`,
+    const {target} = await resolveTarget({...flags, emulator: false})
+    // Deleting "lt-..." ids in some other workspace would at best do nothing and at worst remove real people.
+    if (target.host !== record.host || target.siteId !== record.siteId) {
+      throw new Errors.CLIError(
+        `Run ${record.runId} was sent to ${record.host} (site ${record.siteId}), but the target is ${target.host} (site ${target.siteId}). ` +
+          'Point the target flags at the workspace the run used.',
+        {exit: ExitCode.Usage},
       )
-      if (result.failed > 0) {
-        this.log(`run the same command again to retry; deletes are idempotent`)
-        process.exitCode = ExitCode.RowsFailed
-      }
-
-      return result
-    } finally {
-      await emulator?.close()
     }
+
+    if (record.status !== 'finished') {
+      this.warn(`Run ${record.runId} did not finish cleanly; deleting every id it could have used (${record.plannedSeqMax}).`)
+    }
+
+    let result: CleanupResult
+    try {
+      result = await cleanupRun({target, record, ratePerSecond: flags.rate, maxInFlight: flags['max-in-flight'], timeoutMs})
+    } catch (error) {
+      if (error instanceof PreflightError) throw preflightFailure(error)
+      throw error
+    }
+
+    record.cleanup = {at: new Date().toISOString(), deleted: result.deleted, failed: result.failed}
+    await writeRunRecord(stateDir, record)
+    const failures = Object.entries(result.failures).map(([reason, count]) => `${reason}=${count}`).join(' ')
+    this.log(
+      `run ${record.runId}: deleted ${result.deleted} of ${result.attempted} people (${record.idPrefix}*), ` +
+        `${result.notFound} already gone, ${result.failed} failed${failures ? ` (${failures})` : ''} in ${(result.durationMs / 1000).toFixed(1)} s`,
+    )
+    if (result.failed > 0) {
+      this.log(`run the same command again to retry; deletes are idempotent`)
+      process.exitCode = ExitCode.RowsFailed
+    }
+
+    return result
   }
 }

@@ -21,10 +21,9 @@ import {ThresholdSyntaxError} from '../../loadtest/thresholds.js'
 export default class LoadTest extends BaseCommand {
   static override id = 'loadtest'
   static override summary = 'Open-model load test of a Track API workspace (k6 ramping-arrival-rate semantics)'
-  static override description = `Arrivals start on a schedule computed from the stage curve, whatever the response times; each sends one
-identify/track call (v1) or one batch (v2) for a person "lt-<run id>-<n>" carrying _load_test: true.
-Thresholds use k6 syntax and are checked every 2 s and at the end; a failed threshold exits 99.
-The run is recorded so that "loadtest cleanup RUN_ID" can delete every person it created.`
+  static override description = `Arrivals start on a schedule computed from the stage curve, whatever the response times; each sends one identify/track call (v1) or one batch (v2) for a person "lt-<run id>-<n>" carrying _load_test: true.
+
+Thresholds use k6 syntax and are checked every 2 s and at the end; a failed threshold exits 99. The run is recorded so that "loadtest cleanup RUN_ID" can delete every person it created.`
 
   static override examples = [
     '<%= config.bin %> loadtest --emulator',
@@ -46,7 +45,7 @@ The run is recorded so that "loadtest cleanup RUN_ID" can delete every person it
     api: Flags.option({description: 'v1: one call per arrival; v2: one /api/v2/batch per arrival', options: ['v1', 'v2'] as const, default: 'v1' as const})(),
     'batch-size': Flags.integer({description: 'entries per v2 batch', default: 10, min: 1, max: 1000}),
     threshold: Flags.string({
-      description: 'k6-style threshold, repeatable: [metric] aggregation op value, e.g. "p(95)<500", "errors count<50", "http_req_failed rate<0.01"',
+      description: 'k6-style threshold, repeatable, replaces the defaults: [metric] aggregation op value, e.g. "p(95)<500", "errors count<50", "http_req_failed rate<0.01"',
       multiple: true,
       default: [...DEFAULT_SCENARIO.thresholds],
     }),
