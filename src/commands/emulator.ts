@@ -69,6 +69,7 @@ SIGINT/SIGTERM.`
     'stall-rate': probability({description: 'probability of holding a response for --stall-ms'}),
     'stall-ms': Flags.integer({description: 'how long a stall lasts', default: 30_000, min: 0, helpGroup: 'FAULTS'}),
     throttle: throttle({description: 'forced 429 for the first THROTTLED_MS of every PERIOD_MS (PERIOD_MS:THROTTLED_MS)'}),
+    'refuse-containing': Flags.string({description: 'answer 400 (not applied) to any request whose body contains this text', helpGroup: 'FAULTS'}),
     seed: Flags.integer({description: 'seed for reproducible fault injection', helpGroup: 'FAULTS'}),
     db: Flags.string({description: 'keep what lands in this SQLite file (reopening it keeps earlier data)', exclusive: ['store'], helpGroup: 'STORAGE'}),
     store: Flags.option({
@@ -91,6 +92,7 @@ SIGINT/SIGTERM.`
       stallRate: flags['stall-rate'],
       stallMs: flags['stall-ms'],
       throttle: flags.throttle,
+      refuseBodiesContaining: flags['refuse-containing'],
     }
     const options: EmulatorOptions = {
       port: flags.port,

@@ -18,6 +18,12 @@ export interface FaultOptions {
   throttle?: {periodMs: number; throttledMs: number}
   /** Every Track request answers this status until cleared with null. */
   forceStatus?: number | null
+  /**
+   * A request whose body contains this text is refused as a whole with 400 (the real API's answer to
+   * a malformed request) and not applied: one poisoned row makes its whole batch fail, as a client
+   * that splits batches to isolate bad rows must handle.
+   */
+  refuseBodiesContaining?: string | null
 }
 
 export interface FaultDecision {
@@ -78,7 +84,7 @@ export class FaultInjector {
 export function faultOptionsProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'faults must be a JSON object'
   const f = value as Record<string, unknown>
-  const known = new Set(['errorRate', 'resetRate', 'resetWhen', 'latencyMs', 'latencyJitterMs', 'stallRate', 'stallMs', 'throttle', 'forceStatus'])
+  const known = new Set(['errorRate', 'resetRate', 'resetWhen', 'latencyMs', 'latencyJitterMs', 'stallRate', 'stallMs', 'throttle', 'forceStatus', 'refuseBodiesContaining'])
   for (const key of Object.keys(f)) if (!known.has(key)) return `unknown fault option '${key}'`
   for (const key of ['errorRate', 'resetRate', 'stallRate']) {
     const v = f[key]
@@ -100,6 +106,11 @@ export function faultOptionsProblem(value: unknown): string | undefined {
 
   if (f.forceStatus !== undefined && f.forceStatus !== null && (!Number.isInteger(f.forceStatus) || (f.forceStatus as number) < 200 || (f.forceStatus as number) > 599)) {
     return 'forceStatus must be an HTTP status (200-599) or null'
+  }
+
+  const refuse = f.refuseBodiesContaining
+  if (refuse !== undefined && refuse !== null && (typeof refuse !== 'string' || refuse === '')) {
+    return 'refuseBodiesContaining must be a non-empty string or null'
   }
 
   return undefined

@@ -102,6 +102,8 @@ export class EmulatorServer {
     if (fate.throttledForMs > 0) return this.rateLimited(res, Math.ceil(fate.throttledForMs / 1000))
     if (this.limiter && !this.limiter.tryAdmit(this.config.siteId, arrival)) return this.rateLimited(res)
     if (fate.errorStatus !== undefined) return this.html(res, fate.errorStatus)
+    const poison = this.faults.current.refuseBodiesContaining
+    if (poison && 'body' in read && read.body.includes(poison)) return this.refused(res, route.name)
 
     await this.sleep(fate.latencyMs)
     if (this.closing) return this.drop(req, 'reset')
@@ -134,6 +136,15 @@ export class EmulatorServer {
   private json(res: ServerResponse, status: number, body: string, headers?: Record<string, string>): void {
     this.stats.outcome(status)
     sendJsonText(res, status, body, headers)
+  }
+
+  /** A whole request refused as malformed, in the envelope of its API version. */
+  private refused(res: ServerResponse, routeName: string): void {
+    const message = 'the request was refused as malformed (emulator fault refuseBodiesContaining)'
+    const body = routeName === 'entity' || routeName === 'batch'
+      ? errorJson({errors: [{reason: 'invalid', field: 'batch', message}]})
+      : errorJson({meta: {errors: [message]}})
+    this.json(res, 400, body)
   }
 
   private html(res: ServerResponse, status: number): void {

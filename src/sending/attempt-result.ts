@@ -72,6 +72,16 @@ export function fromError(error: unknown): AttemptResult {
     return {kind: 'transient', message: e.name === 'TimeoutError' ? 'request timed out' : `network error: ${detail}`}
   }
 
-  // A 2xx with a body that is not JSON: the server (or a proxy) did not speak the Track API.
-  return {kind: 'transient', message: e?.message ?? String(error)}
+  // customerio-node throws a plain Error, without the status, for any body that is not JSON: typically
+  // a load balancer's HTML error page. Its title usually still carries the status.
+  const text = e?.message ?? String(error)
+  if (text.startsWith('Unable to parse JSON')) {
+    const status = Number(/<title>[^<]*?\b([1-5]\d\d)\b/i.exec(text)?.[1] ?? Number.NaN)
+    if (status === 401 || status === 403) return {kind: 'auth', status, message: `HTTP ${status} (non-JSON body)`}
+    if (status === 429) return {kind: 'throttled', retryAfterMs: null}
+    if (status >= 400 && status < 500 && status !== 408) return {kind: 'fatal', status, message: `HTTP ${status} with a non-JSON body`}
+    return {kind: 'transient', message: Number.isNaN(status) ? 'a response that is not JSON' : `HTTP ${status} (non-JSON body)`}
+  }
+
+  return {kind: 'transient', message: text.slice(0, 200)}
 }

@@ -62,6 +62,53 @@ describe('invalid and failed rows go to a retry file in the input format', () =>
     expect(second).toHaveLength(3)
   })
 
+  it('maps 207 batch_index errors back to their rows, which fail with Customer.io\'s message', async () => {
+    const state = join(dir.path, 'ledger.sqlite')
+    const seed = join(dir.path, 'seed.csv')
+    writeFileSync(seed, 'id,plan\np1,free\np2,free\n')
+    expect((await runCli(['import', seed, '--type', 'people', ...targetArgs(emulator), '--state', state], {cwd: dir.path})).code).toBe(0)
+    const p1 = emulator.inspect.person('p1')!.cio_id
+    const p2 = emulator.inspect.person('p2')!.cio_id
+    // A cio_id that no person in the workspace has is refused per entry; the rest of the batch lands.
+    const input = join(dir.path, 'by-cio-id.csv')
+    writeFileSync(input, `cio_id,plan\n${p1},pro\nffff0000,pro\n${p2},team\n`)
+    const retry = join(dir.path, 'retry.csv')
+    const result = await runCli(['import', input, '--type', 'people', ...targetArgs(emulator), '--state', state, '--retry-file', retry, '--json'], {cwd: dir.path})
+    expect(result.code, result.stderr).toBe(1)
+    const summary = parseJson(result.stdout)
+    expect(summary.rows).toEqual({read: 3, succeeded: 2, failed: 1, invalid: 0})
+    expect(summary.requests.sent).toBe(1)
+    expect(summary.failuresByRule).toEqual([{kind: 'failed', rule: 'rejected_by_api', count: 1}])
+    const rows = parse(readFileSync(retry, 'utf8'), {columns: true}) as Array<Record<string, string>>
+    expect(rows).toEqual([{cio_id: 'ffff0000', plan: 'pro', _line: '3', _error: expect.stringMatching(/invalid identifier/i)}])
+    expect(emulator.inspect.person('p1')!.attributes.plan).toBe('pro')
+    expect(emulator.inspect.person('p2')!.attributes.plan).toBe('team')
+  })
+
+  it('splits a batch refused as a whole (400) to isolate the bad rows; good rows in it still land', async () => {
+    await emulator.close()
+    emulator = await testEmulator({faults: {refuseBodiesContaining: 'POISON'}})
+    const input = join(dir.path, 'events.ndjson')
+    const lines = []
+    for (let i = 1; i <= 100; i++) {
+      lines.push(JSON.stringify({id: `p${i % 9}`, name: 'ping', timestamp: 1700000000 + i, data: {n: i, note: i === 17 || i === 64 ? 'POISON' : 'fine'}}))
+    }
+    writeFileSync(input, lines.join('\n') + '\n')
+    const retry = join(dir.path, 'retry.ndjson')
+    const result = await runCli(
+      ['import', input, '--type', 'events', '--max-body-bytes', '6000', ...targetArgs(emulator), '--state', join(dir.path, 'l.sqlite'), '--retry-file', retry, '--json'],
+      {cwd: dir.path},
+    )
+    expect(result.code, result.stderr).toBe(1)
+    const summary = parseJson(result.stdout)
+    expect(summary.rows).toEqual({read: 100, succeeded: 98, failed: 2, invalid: 0})
+    const failed = readFileSync(retry, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    expect(failed.map((f) => f._line)).toEqual([17, 64])
+    expect(failed[0]._error).toMatch(/refused as malformed/)
+    const landed = emulator.inspect.events().map((e) => e.data.n as number).sort((a, b) => a - b)
+    expect(landed).toEqual(Array.from({length: 100}, (_, i) => i + 1).filter((n) => n !== 17 && n !== 64))
+  })
+
   it('writes NDJSON failures as the lines read plus _line and _error', async () => {
     const input = join(dir.path, 'events.ndjson')
     writeFileSync(
