@@ -8,6 +8,7 @@ export class MixSpecError extends Error {}
 /** Parse `--mix identify=1,track=1`: relative weights; a kind left out gets weight 0. */
 export function parseMix(spec: string): Mix {
   const mix: Mix = {identify: 0, track: 0}
+  const seen = new Set<string>()
   for (const [i, rawPart] of spec.split(',').entries()) {
     const part = rawPart.trim()
     const where = `--mix entry ${i + 1} ("${part}")`
@@ -17,6 +18,8 @@ export function parseMix(spec: string): Mix {
       throw new MixSpecError(`${where}: unknown kind "${name}"; use ${OPERATION_KINDS.join(' or ')}`)
     }
 
+    if (seen.has(name)) throw new MixSpecError(`${where}: ${name} is given twice`)
+    seen.add(name)
     const weight = Number(weightText)
     if (weightText === '' || !Number.isFinite(weight) || weight < 0) throw new MixSpecError(`${where}: weight must be a number >= 0`)
     mix[name as OperationKind] = weight

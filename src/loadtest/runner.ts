@@ -34,6 +34,8 @@ export interface LoadTestOptions {
   checkIntervalMs?: number
   /** Called once the run has started, with a reader for the live display. */
   onStart?: (read: () => LiveFigures) => void
+  /** One-off notices worth a line on stderr (k6 prints "Insufficient VUs" the same way). */
+  onWarning?: (message: string) => void
 }
 
 /**
@@ -99,6 +101,13 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestSum
       recorder.settled(operation, outcome)
     },
     onDropped(_arrival, atMs) {
+      if (metrics.dropped === 0) {
+        options.onWarning?.(
+          `--max-in-flight ${options.maxInFlight} reached at ${(atMs / 1000).toFixed(1)} s: arrivals are being dropped (dropped_iterations). ` +
+            'At the start this means the cap is too small (size it as rate x latency + margin); later, that the target slowed down.',
+        )
+      }
+
       metrics.recordDropped(atMs)
     },
   })

@@ -90,9 +90,18 @@ describe('loadtest against the emulator', () => {
 
   it('drops arrivals that find --max-in-flight full instead of queueing them, and keeps its schedule', async () => {
     emulator = await testEmulator({rateLimit: null, faults: {latencyMs: 400}})
+    const warnings: string[] = []
     const summary = await runLoadTest(
-      options(emulator, {startRate: 50, stages: parseStages('1s:50'), maxInFlight: 2, thresholds: parseThresholds(['dropped_iterations count<1'])}),
+      options(emulator, {
+        startRate: 50,
+        stages: parseStages('1s:50'),
+        maxInFlight: 2,
+        thresholds: parseThresholds(['dropped_iterations count<1']),
+        onWarning: (message) => warnings.push(message),
+      }),
     )
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatch(/--max-in-flight 2 reached at 0\.\d s: arrivals are being dropped/)
     const {operations} = summary
     expect(operations.planned).toBe(50)
     expect(operations.sent + operations.dropped).toBe(50)

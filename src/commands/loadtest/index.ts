@@ -122,6 +122,7 @@ Thresholds use k6 syntax and are checked every 2 s and at the end; a failed thre
         abortOnFail: flags['abort-on-fail'],
         stateDir: flags['state-dir'] ?? path.join(this.config.dataDir, 'loadtests'),
         signal: interrupt.signal,
+        onWarning: (message) => this.logToStderr(`Warning: ${message}`),
         onStart: (read) => {
           if (flags.quiet) return
           display = new LiveDisplay({stream: process.stderr, read})

@@ -2,6 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import {LatencyHistogram} from '../../src/loadtest/latency-histogram.js'
 import {LoadMetrics} from '../../src/loadtest/metrics.js'
+import {drawKind, parseMix} from '../../src/loadtest/mix.js'
 import {planStages} from '../../src/loadtest/schedule.js'
 import {parseStages} from '../../src/loadtest/stages.js'
 import {evaluateThresholds, parseThreshold, parseThresholds} from '../../src/loadtest/thresholds.js'
@@ -97,5 +98,17 @@ describe('latency histogram', () => {
     expect(histogram.aggregateMs('min')).toBe(0.001)
     expect(histogram.aggregateMs('max')).toBeCloseTo(12.5, 1)
     expect(histogram.percentileMs(50)).toBeCloseTo(0.25, 3)
+  })
+})
+
+describe('mix', () => {
+  it('reads weights and refuses unknown or repeated kinds', () => {
+    expect(parseMix('identify=3, track=1')).toEqual({identify: 3, track: 1})
+    expect(parseMix('track=1')).toEqual({identify: 0, track: 1})
+    expect(() => parseMix('identify=1,identify=2')).toThrow(/--mix entry 2 \("identify=2"\): identify is given twice/)
+    expect(() => parseMix('page=1')).toThrow(/unknown kind "page"; use identify or track/)
+    expect(() => parseMix('identify=0,track=0')).toThrow(/at least one weight must be above 0/)
+    expect(drawKind({identify: 3, track: 1}, () => 0.74)).toBe('identify')
+    expect(drawKind({identify: 3, track: 1}, () => 0.76)).toBe('track')
   })
 })
