@@ -109,8 +109,11 @@ export function rates(metrics: LoadMetrics): Pick<LoadTestSummary, 'errorRate' |
 const pad = (text: string | number, width: number) => String(text).padStart(width)
 const percent = (fraction: number) => `${(fraction * 100).toFixed(2)}%`
 
-/** The end-of-run table, k6-like: thresholds first, then latency, outcomes and stages. */
-export function renderSummary(summary: LoadTestSummary): string {
+/**
+ * The end-of-run table, k6-like: thresholds first, then latency, outcomes and stages. `cleanupHint`
+ * is the line telling the user how to remove the run's people (the command knows the flags to repeat).
+ */
+export function renderSummary(summary: LoadTestSummary, cleanupHint = `remove them with: cio-backfill loadtest cleanup ${summary.runId}`): string {
   const ops = summary.operations
   const lat = summary.latencyMs
   const lag = summary.scheduleLagMs
@@ -143,7 +146,7 @@ export function renderSummary(summary: LoadTestSummary): string {
   }
 
   lines.push('', `people recorded for cleanup: ${summary.peopleRecorded} (run record ${summary.runRecord})`)
-  lines.push(`remove them with: cio-backfill loadtest cleanup ${summary.runId}`)
+  lines.push(cleanupHint)
   lines.push(summary.passed ? 'result: all thresholds passed' : 'result: THRESHOLDS FAILED')
   return lines.join('\n')
 }

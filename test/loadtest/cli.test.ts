@@ -48,6 +48,7 @@ describe('cio-backfill loadtest (child process)', () => {
     expect(run.stdout).toMatch(/✓ http_req_duration p\(95\)<500/)
     expect(run.stdout).toMatch(/result: all thresholds passed/)
     const runId = /cleanup (\w+)/.exec(run.stdout)![1]
+    expect(run.stdout).toContain(`remove them with: cio-backfill loadtest cleanup ${runId} --endpoint ${emulator.url} --state-dir ${state.path}`)
     const ofRun = () => emulator.inspect.people().filter((p) => p.id?.startsWith(`lt-${runId}-`))
     expect(ofRun()).toHaveLength(20)
 

@@ -18,6 +18,16 @@ import {StageSpecError} from '../../loadtest/stages.js'
 import {type LoadTestSummary, renderSummary} from '../../loadtest/summary.js'
 import {ThresholdSyntaxError} from '../../loadtest/thresholds.js'
 
+/** The cleanup command to run next, repeating the flags that locate the workspace and the record (never the key). */
+function cleanupHint(runId: string, flags: Interfaces.InferredFlags<typeof LoadTest.flags>, embeddedEmulator: boolean): string {
+  if (embeddedEmulator) return 'nothing to clean up: the embedded emulator and its people end with this command'
+  const parts = ['cio-backfill loadtest cleanup', runId]
+  if (flags.endpoint) parts.push('--endpoint', flags.endpoint)
+  else if (flags.region !== 'us') parts.push('--region', flags.region)
+  if (flags['state-dir']) parts.push('--state-dir', flags['state-dir'])
+  return `remove them with: ${parts.join(' ')} (same --site-id/--api-key)`
+}
+
 export default class LoadTest extends BaseCommand {
   static override id = 'loadtest'
   static override summary = 'Open-model load test of a Track API workspace (k6 ramping-arrival-rate semantics)'
@@ -84,7 +94,7 @@ Thresholds use k6 syntax and are checked every 2 s and at the end; a failed thre
         )
       }
 
-      return await this.runWithSignals(flags, scenario, target)
+      return await this.runWithSignals(flags, scenario, target, emulator !== undefined)
     } catch (error) {
       // The record is written before the first request; no record, no run (cleanup would be impossible).
       if (error instanceof RunRecordError) throw new Errors.CLIError(error.message, {exit: ExitCode.Usage})
@@ -99,6 +109,7 @@ Thresholds use k6 syntax and are checked every 2 s and at the end; a failed thre
     flags: Interfaces.InferredFlags<typeof LoadTest.flags>,
     scenario: Scenario,
     target: TrackTarget,
+    embeddedEmulator: boolean,
   ): Promise<LoadTestSummary> {
     const interrupt = new AbortController()
     // First Ctrl-C: stop arrivals, let in-flight operations finish, still print the summary. Second: leave now.
@@ -132,7 +143,7 @@ Thresholds use k6 syntax and are checked every 2 s and at the end; a failed thre
       display?.stop()
       display = undefined
       if (flags['summary-export']) await writeFile(flags['summary-export'], JSON.stringify(summary, null, 2) + '\n')
-      this.log(renderSummary(summary))
+      this.log(renderSummary(summary, cleanupHint(summary.runId, flags, embeddedEmulator)))
       if (!summary.passed) process.exitCode = ExitCode.ThresholdFailed
       else if (summary.aborted === 'signal') process.exitCode = ExitCode.Interrupted
       return summary
