@@ -63,7 +63,7 @@ export async function cleanupRun(options: CleanupOptions): Promise<CleanupResult
   const {record} = options
   const maxAttempts = options.maxAttempts ?? 3
   const client = createTrackClient(options.target, {timeoutMs: options.timeoutMs})
-  await preflight(client, options.target.host)
+  await preflight(options.target)
   const limiter = new Bottleneck({minTime: Math.ceil(1000 / options.ratePerSecond), maxConcurrent: options.maxInFlight})
   let limiterError: unknown
   limiter.on('error', (error) => {

@@ -1,7 +1,10 @@
 import {Errors} from '@oclif/core'
-import {CustomerIORequestError, type TrackClient} from 'customerio-node'
+import {CustomerIORequestError} from 'customerio-node'
 
 import {ExitCode} from '../cli/exit-codes.js'
+import {createTrackClient, type TrackTarget} from '../target/track-target.js'
+
+const PREFLIGHT_TIMEOUT_MS = 30_000
 
 export class PreflightError extends Error {
   constructor(
@@ -18,9 +21,11 @@ export class PreflightError extends Error {
  * setup cost (and opens the first connection) outside the measured schedule. Other statuses are
  * left for the run itself to measure.
  */
-export async function preflight(client: TrackClient, host: string): Promise<void> {
+export async function preflight(target: TrackTarget): Promise<void> {
+  const {host} = target
   try {
-    await client.getAccountRegion()
+    // Its own generous timeout: a slow target is what the run is for, not a reason to refuse it.
+    await createTrackClient(target, {timeoutMs: PREFLIGHT_TIMEOUT_MS}).getAccountRegion()
   } catch (error) {
     if (error instanceof CustomerIORequestError) {
       if (error.statusCode === 401 || error.statusCode === 403) {
@@ -32,6 +37,10 @@ export async function preflight(client: TrackClient, host: string): Promise<void
 
     if ((error as Error).message.startsWith('Unable to parse JSON')) {
       throw new PreflightError(`${host} answered, but not like the Track API (a non-JSON body); nothing was sent.`, 'unreachable')
+    }
+
+    if (error instanceof DOMException && error.name === 'TimeoutError') {
+      throw new PreflightError(`${host} did not answer a credentials check within ${PREFLIGHT_TIMEOUT_MS / 1000} s; nothing was sent.`, 'unreachable')
     }
 
     const cause = (error as Error & {cause?: {code?: string; message?: string}}).cause

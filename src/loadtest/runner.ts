@@ -72,7 +72,7 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestSum
     createdCount: 0,
   }, () => factory.lastSeq)
   const client = createTrackClient(options.target, {timeoutMs: options.timeoutMs})
-  await preflight(client, options.target.host)
+  await preflight(options.target)
   // Written before the first request: no record, no cleanup, so no run.
   await recorder.save()
   const stop = new AbortController()

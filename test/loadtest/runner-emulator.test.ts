@@ -115,6 +115,25 @@ describe('loadtest against the emulator', () => {
     expect(summary.thresholds[0].ok).toBe(false)
   })
 
+  it('counts timeouts and connection resets as network errors and errors, inside the latency distribution', async () => {
+    emulator = await testEmulator({rateLimit: null})
+    // Timeouts: every answer takes longer than --timeout. Faults start with the run, after the credentials check.
+    const slow = options(emulator, {startRate: 10, stages: parseStages('500ms:10'), timeoutMs: 200, onStart: () => emulator!.setFaults({latencyMs: 1000})})
+    const timedOut = await runLoadTest(slow)
+    expect(timedOut.operations).toMatchObject({sent: 5, timeouts: 5, networkErrors: 5, errors: 5, ok: 0})
+    expect(timedOut.byStatus).toEqual({timeout: 5})
+    expect(timedOut.latencyMs.count).toBe(5)
+    expect(timedOut.latencyMs.min).toBeGreaterThanOrEqual(190)
+    // A timed-out request may still have been applied: its people stay on the cleanup list.
+    expect(timedOut.peopleRecorded).toBe(5)
+
+    emulator.setFaults({})
+    const resets = options(emulator, {startRate: 10, stages: parseStages('500ms:10'), onStart: () => emulator!.setFaults({resetRate: 1, resetWhen: 'before'})})
+    const reset = await runLoadTest(resets)
+    expect(reset.operations).toMatchObject({sent: 5, networkErrors: 5, timeouts: 0, errors: 5})
+    expect(reset.byStatus).toEqual({network_error: 5})
+  })
+
   it('aborts on a failing threshold within the 2 s check period when asked', async () => {
     emulator = await testEmulator({rateLimit: null, faults: {latencyMs: 300}})
     const summary = await runLoadTest(
