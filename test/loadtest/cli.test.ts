@@ -94,12 +94,18 @@ describe('cio-backfill loadtest (child process)', () => {
   })
 
   it('exits 3 on rejected credentials, for the run and for cleanup, having sent nothing else', async () => {
-    const args = loadtest('--stages', '1s:5').map((arg) => (arg === emulator.apiKey ? 'wrong-key' : arg))
-    const run = await runCli(args)
+    const wrongKey = (args: string[]) => args.map((arg) => (arg === emulator.apiKey ? 'wrong-key' : arg))
+    const run = await runCli(wrongKey(loadtest('--stages', '1s:5')))
     expect(run.code).toBe(3)
     expect(plain(run.stderr)).toMatch(/rejected the site id \/ API key \(HTTP 401\); nothing was sent/)
     expect(run.stderr).not.toContain('wrong-key')
     expect(emulator.inspect.stats().requests.byRoute).toEqual({'GET /api/v1/accounts/region': 1})
+
+    const good = await runCli(loadtest('--stages', '500ms:4', '--start-rate', '4', '--json'))
+    const {runId} = parseJson<LoadTestSummary>(good.stdout)
+    const cleanup = await runCli(wrongKey(['loadtest', 'cleanup', runId, ...targetArgs(emulator), '--state-dir', state.path]))
+    expect(cleanup.code).toBe(3)
+    expect(emulator.inspect.people().filter((p) => p.id?.startsWith(`lt-${runId}-`))).toHaveLength(2)
   })
 
   it("refuses Customer.io's production hosts unless --allow-production", async () => {
