@@ -141,8 +141,9 @@ export function buildPlan(input: PlanInput): Plan {
   }
   // Little's law: in-flight requests / latency caps the rate as surely as --rate does.
   notes.push(
-    `${requests} requests at ${rate}/s assumes responses within ${Math.round((concurrency / rate) * 1000)} ms on average; slower responses make --concurrency ${concurrency} the limit`,
+    `${rate} req/s needs responses within ${Math.round((concurrency / rate) * 1000)} ms on average with --concurrency ${concurrency}; slower responses make concurrency the limit`,
   )
+
   if (input.basis === 'daily_events') {
     const share = durationSeconds / 86_400
     notes.push(`one day's events take ${formatShare(share)} of a day at ${rate} req/s`)

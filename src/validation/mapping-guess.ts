@@ -1,0 +1,224 @@
+import {ULID_PATTERN} from '../cio/limits.js'
+import {
+  EVENT_IDENTIFIERS,
+  EVENT_NAME_FIELDS,
+  inferValueType,
+  PEOPLE_IDENTIFIERS,
+  RETRY_COLUMNS,
+  type ColumnSpec,
+  type MappingFile,
+  type MappingIdentifierType,
+  type RecordType,
+  type ValueType,
+} from '../mapping/index.js'
+
+/** What a sample says about one column. */
+export interface ColumnStats {
+  name: string
+  /** Sampled rows with a non-empty value. */
+  filled: number
+  types: Map<ValueType, number>
+  /** Distinct values seen (the sample is bounded, so this is too). */
+  distinct: Set<string>
+  emailLike: number
+  ulids: number
+  objects: number
+}
+
+export interface Guess {
+  mapping: MappingFile
+  /** What was guessed, for people to read: "identifier: column 'Customer No' (id)". */
+  decisions: string[]
+  /** Things the guess could not settle; the file needs editing before use. */
+  problems: string[]
+}
+
+const normalise = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '')
+
+const ID_NAMES = new Set([
+  'userid', 'customerid', 'customerno', 'customernumber', 'contactid', 'personid', 'memberid', 'accountid', 'externalid',
+  'uid', 'uuid', 'clientid', 'subscriberid', 'leadid', 'profileid', 'distinctid', 'crmid', 'identifier',
+])
+const EMAIL_NAMES = new Set(['emailaddress', 'mail', 'email', 'useremail', 'contactemail', 'primaryemail', 'emailid'])
+const ANONYMOUS_NAMES = new Set(['anonymousid', 'anonid', 'deviceid', 'visitorid'])
+const CREATED_NAMES = new Set(['createdat', 'created', 'signupdate', 'signedup', 'signedupat', 'signupat', 'registeredat', 'registrationdate', 'datecreated', 'createdon', 'joinedat', 'joined', 'createddate'])
+const EVENT_NAME_NAMES = new Set(['eventname', 'eventtype', 'type', 'action', 'eventaction', 'activity'])
+const TIMESTAMP_NAMES = new Set(['time', 'ts', 'occurredat', 'eventtime', 'eventdate', 'date', 'datetime', 'createdat', 'sentat', 'receivedat', 'timestampms', 'eventtimestamp', 'happenedat'])
+const DATA_NAMES = new Set(['properties', 'props', 'eventproperties', 'eventdata', 'payload', 'attributes'])
+const EVENT_ID_NAMES = new Set(['eventid', 'messageid', 'dedupeid', 'insertid'])
+
+/** Collects per-column statistics from sampled rows (CSV cells or NDJSON top-level values). */
+export class SampleStats {
+  readonly columns = new Map<string, ColumnStats>()
+  rows = 0
+
+  constructor(header: readonly string[] | null) {
+    for (const name of header ?? []) this.column(name)
+  }
+
+  add(fields: Record<string, unknown>): void {
+    this.rows++
+    for (const name in fields) {
+      const value = fields[name]
+      const stats = this.column(name)
+      if (value === '' || value === null || value === undefined) continue
+      stats.filled++
+      const type = inferValueType(value)
+      stats.types.set(type, (stats.types.get(type) ?? 0) + 1)
+      const text = typeof value === 'string' ? value : JSON.stringify(value)
+      stats.distinct.add(text)
+      if (typeof value === 'string' && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value)) stats.emailLike++
+      if (typeof value === 'string' && ULID_PATTERN.test(value)) stats.ulids++
+      if (typeof value === 'object' && !Array.isArray(value)) stats.objects++
+      else if (type === 'json' && typeof value === 'string' && value.trimStart().startsWith('{')) stats.objects++
+    }
+  }
+
+  private column(name: string): ColumnStats {
+    let stats = this.columns.get(name)
+    if (stats === undefined) {
+      stats = {name, filled: 0, types: new Map(), distinct: new Set(), emailLike: 0, ulids: 0, objects: 0}
+      this.columns.set(name, stats)
+    }
+    return stats
+  }
+}
+
+function only(stats: ColumnStats, type: ValueType): boolean {
+  return stats.filled > 0 && stats.types.get(type) === stats.filled
+}
+
+function describe(stats: ColumnStats, rows: number): string {
+  if (stats.filled === 0) return `empty in all ${rows} sampled rows`
+  const types = [...stats.types.entries()].sort((a, b) => b[1] - a[1]).map(([t, n]) => (stats.types.size === 1 ? t : `${t} ${n}`))
+  return `${types.join(', ')}; filled in ${stats.filled} of ${rows} sampled rows`
+}
+
+/**
+ * Guesses an editable mapping from a sample: the identifier column when none of the standard names
+ * is present, renames onto created_at / name / timestamp / data / event_id, and a type for columns
+ * whose every sampled value has one. Every column gets an entry with a comment saying what was seen,
+ * so the file is a checklist to edit (add "ignore": true, fix a type).
+ */
+export function guessMapping(type: RecordType, sample: SampleStats, sourceName: string): Guess {
+  const decisions: string[] = []
+  const problems: string[] = []
+  const all = [...sample.columns.values()].filter((c) => !RETRY_COLUMNS.has(c.name))
+  const names = new Set(all.map((c) => c.name))
+  const columns: Record<string, ColumnSpec> = {}
+  const claimed = new Set<string>()
+  const mapping: MappingFile = {
+    version: 1,
+    type,
+    comment: `Generated by cio-backfill mapping init from ${sourceName} (${sample.rows} sampled rows). Check every entry, then pass it with --mapping.`,
+  }
+
+  const standardIds: readonly string[] = type === 'people' ? PEOPLE_IDENTIFIERS : EVENT_IDENTIFIERS
+  const present = standardIds.filter((n) => names.has(n))
+  if (present.length > 0) {
+    decisions.push(`identifier: the first non-empty of ${present.map((n) => `'${n}'`).join(', ')} (the standard columns; set "identifier" to use one column only)`)
+    for (const n of present) claimed.add(n)
+  } else {
+    const chosen = pickIdentifier(type, all, sample.rows)
+    if (chosen) {
+      mapping.identifier = chosen
+      claimed.add(chosen.column)
+      decisions.push(`identifier: column '${chosen.column}' (${chosen.type})`)
+    } else {
+      problems.push(`no identifier column found: set "identifier": {"column": "...", "type": "id"} (or "email"${type === 'events' ? ', "anonymous_id"' : ''})`)
+    }
+  }
+
+  const rename = (target: string, wanted: Set<string>, accept: (c: ColumnStats) => boolean, spec: Omit<ColumnSpec, 'as'> = {}) => {
+    if (names.has(target)) return
+    const found = all.find((c) => !claimed.has(c.name) && wanted.has(normalise(c.name)) && accept(c))
+    if (!found) return
+    claimed.add(found.name)
+    columns[found.name] = {as: target, ...spec, comment: describe(found, sample.rows)}
+    decisions.push(`renamed: '${found.name}' -> ${target}`)
+  }
+  const looksLikeTime = (c: ColumnStats) => only(c, 'timestamp')
+
+  if (type === 'people') {
+    rename('email', EMAIL_NAMES, (c) => c.filled > 0 && c.emailLike === c.filled)
+    rename('created_at', CREATED_NAMES, looksLikeTime, {type: 'timestamp'})
+  } else {
+    if (!EVENT_NAME_FIELDS.some((n) => names.has(n))) {
+      rename('name', EVENT_NAME_NAMES, (c) => c.filled > 0 && only(c, 'string'))
+      if (!Object.values(columns).some((s) => s.as === 'name')) problems.push(`no event name column found: rename one to "name" ({"as": "name"})`)
+    }
+    rename('timestamp', TIMESTAMP_NAMES, looksLikeTime)
+    rename('data', DATA_NAMES, (c) => c.filled > 0 && c.objects === c.filled, {type: 'json'})
+    rename('event_id', EVENT_ID_NAMES, (c) => c.filled > 0 && c.ulids === c.filled)
+  }
+
+  const typed: string[] = []
+  const ordered: Record<string, ColumnSpec> = {}
+  for (const c of all) {
+    if (columns[c.name] !== undefined) {
+      ordered[c.name] = columns[c.name]
+      continue
+    }
+    const spec: ColumnSpec = {}
+    if (!claimed.has(c.name) && !isStandard(type, c.name)) {
+      for (const t of ['timestamp', 'number', 'boolean', 'json'] as const) {
+        if (only(c, t)) {
+          spec.type = t
+          typed.push(`${c.name} ${t}`)
+          break
+        }
+      }
+    }
+    spec.comment = describe(c, sample.rows)
+    ordered[c.name] = spec
+  }
+  if (typed.length > 0) decisions.push(`typed: ${typed.join(', ')}`)
+  // Header order, so the file reads like the input.
+  mapping.columns = ordered
+  return {mapping, decisions, problems}
+}
+
+/** Columns the mapping already understands by name; they are never typed. */
+function isStandard(type: RecordType, name: string): boolean {
+  if (type === 'people') return (PEOPLE_IDENTIFIERS as readonly string[]).includes(name) || name === 'created_at'
+  return (
+    (EVENT_IDENTIFIERS as readonly string[]).includes(name) ||
+    (EVENT_NAME_FIELDS as readonly string[]).includes(name) ||
+    name === 'timestamp' ||
+    name === 'event_id' ||
+    name === 'data'
+  )
+}
+
+/** A column named like an identifier, or one whose sampled values are all present, distinct e-mail addresses. */
+function pickIdentifier(type: RecordType, columns: ColumnStats[], rows: number): {column: string; type: MappingIdentifierType} | undefined {
+  let best: {column: string; type: MappingIdentifierType; score: number} | undefined
+  for (const c of columns) {
+    if (c.filled === 0) continue
+    const n = normalise(c.name)
+    const unique = c.distinct.size === c.filled
+    const full = c.filled === rows
+    const emails = c.emailLike === c.filled
+    let idType: MappingIdentifierType | undefined
+    let score = 0
+    if (EMAIL_NAMES.has(n) || (n.includes('email') && emails)) {
+      idType = 'email'
+      score = 3
+    } else if (type === 'events' && ANONYMOUS_NAMES.has(n)) {
+      idType = 'anonymous_id'
+      score = 2
+    } else if (ID_NAMES.has(n) || (n.endsWith('id') && n.length > 2)) {
+      idType = 'id'
+      score = ID_NAMES.has(n) ? 4 : 2
+    } else if (emails && unique) {
+      idType = 'email'
+      score = 1
+    }
+    if (idType === undefined) continue
+    if (full) score += 2
+    // People are one row each; events repeat their person, so uniqueness only counts for people.
+    if (type === 'people' && unique) score += 2
+    if (!best || score > best.score) best = {column: c.name, type: idType, score}
+  }
+  return best && {column: best.column, type: best.type}
+}
