@@ -10,6 +10,7 @@ import {createRun} from '../importer/create-run.js'
 import type {RunSummary} from '../importer/summary.js'
 import {Ledger} from '../ledger/ledger.js'
 import {loadMappingFile} from '../mapping/index.js'
+import {runValidate, type ValidationReport} from '../validation/index.js'
 
 export default class Import extends BaseCommand {
   static override id = 'import'
@@ -47,11 +48,20 @@ the retry budget (resumable).`
     ...stateFlag,
     'retry-file': Flags.string({description: 'where failed rows go [default: <input>.<run id>.retry.<ext> in the current directory]'}),
     ...tuningFlags,
+    'dry-run': Flags.boolean({description: 'send nothing: run validate on the files instead (same report, rejects file and exit codes)'}),
   }
 
-  async run(): Promise<RunSummary> {
+  async run(): Promise<RunSummary | ValidationReport> {
     const {argv, flags} = await this.parse(Import)
     const inputs = argv as string[]
+    if (flags['dry-run']) {
+      const {type, format, mapping, api, rate, concurrency} = flags
+      const request = {inputs, type, format, mapping, api, rate, concurrency, rejectsFile: flags['retry-file'], maxBodyBytes: flags['max-body-bytes']}
+      return runValidate(request, {log: (line) => this.log(line), json: this.jsonEnabled(), bin: this.config.bin}).catch((error) => {
+        throw asUserError(error)
+      })
+    }
+
     const statePath = resolve(flags.state ?? defaultStatePath(this.config.dataDir))
     let ledger: Ledger | undefined
     let emulator: Awaited<ReturnType<typeof resolveTarget>>['emulator']
