@@ -1,5 +1,5 @@
 import {BatchPacker} from '../batching/batch-packer.js'
-import {checkColumns, ColumnsError, createMapper, inferValueType, type MappingFile, type RecordType} from '../mapping/index.js'
+import {checkColumns, ColumnsError, createMapper, type MappingFile, type RecordType} from '../mapping/index.js'
 import {ColumnPlanner, Role} from '../mapping/column-plan.js'
 import {RetryFileWriter} from '../reporting/retry-file.js'
 import {fingerprintInput, openSource, type InputFormat, type InputSource, type SourceRecord} from '../source/index.js'
@@ -10,6 +10,7 @@ import {checkRejectsWritable, rejectsPathFor} from './rejects-path.js'
 import type {FileReport, ValidationReport} from './report.js'
 import {RuleTally} from './rule-tally.js'
 import {TimestampChecks} from './timestamp-checks.js'
+import {valueTypeOf} from './value-type.js'
 
 export interface ValidateOptions {
   /** As given ('-' is stdin), read in order. */
@@ -200,7 +201,7 @@ export async function validateInputs(options: ValidateOptions): Promise<Validati
         profile.add(name, 'timestamp')
         continue
       }
-      const type = inferValueType(value)
+      const type = valueTypeOf(value)
       profile.add(name, type)
       // Untyped: it lands as text, so Unix milliseconds there are worth a warning.
       if (type === 'timestamp' && typeof value !== 'object') timestamps.check(name, false, value, path, line)
