@@ -43,7 +43,7 @@ const EMAIL_NAMES = new Set(['emailaddress', 'mail', 'email', 'useremail', 'cont
 const ANONYMOUS_NAMES = new Set(['anonymousid', 'anonid', 'deviceid', 'visitorid'])
 const CREATED_NAMES = new Set(['createdat', 'created', 'signupdate', 'signedup', 'signedupat', 'signupat', 'registeredat', 'registrationdate', 'datecreated', 'createdon', 'joinedat', 'joined', 'createddate'])
 const EVENT_NAME_NAMES = new Set(['eventname', 'eventtype', 'type', 'action', 'eventaction', 'activity'])
-const TIMESTAMP_NAMES = new Set(['time', 'ts', 'occurredat', 'eventtime', 'eventdate', 'date', 'datetime', 'createdat', 'sentat', 'receivedat', 'timestampms', 'eventtimestamp', 'happenedat'])
+const TIMESTAMP_NAMES = new Set(['time', 'ts', 'occurred', 'occurredat', 'at', 'when', 'eventat', 'eventtime', 'eventdate', 'date', 'datetime', 'createdat', 'sentat', 'receivedat', 'timestampms', 'eventtimestamp', 'happenedat'])
 const DATA_NAMES = new Set(['properties', 'props', 'eventproperties', 'eventdata', 'payload', 'attributes'])
 const EVENT_ID_NAMES = new Set(['eventid', 'messageid', 'dedupeid', 'insertid'])
 
@@ -148,6 +148,9 @@ export function guessMapping(type: RecordType, sample: SampleStats, sourceName: 
       if (!Object.values(columns).some((s) => s.as === 'name')) problems.push(`no event name column found: rename one to "name" ({"as": "name"})`)
     }
     rename('timestamp', TIMESTAMP_NAMES, looksLikeTime)
+    // No telling name: the one column that holds nothing but dates is the event's time.
+    const dates = all.filter((c) => !claimed.has(c.name) && looksLikeTime(c))
+    if (dates.length === 1) rename('timestamp', new Set([normalise(dates[0].name)]), looksLikeTime)
     rename('data', DATA_NAMES, (c) => c.filled > 0 && c.objects === c.filled, {type: 'json'})
     rename('event_id', EVENT_ID_NAMES, (c) => c.filled > 0 && c.ulids === c.filled)
   }
