@@ -3,6 +3,7 @@ import type {ValidationReport} from './report.js'
 
 const KIND_TEXT = {
   milliseconds: 'look like Unix milliseconds (Customer.io wants seconds)',
+  typedMilliseconds: 'look like Unix milliseconds (import converts them to seconds; check that the source meant milliseconds)',
   far_future: 'are more than a year in the future',
   before_2009: 'are before 2009 (before Customer.io existed)',
 } as const
@@ -63,7 +64,8 @@ export function renderReport(report: ValidationReport, command = 'cio-backfill')
     for (const column of report.timestamps) {
       for (const s of column.suspicions) {
         const shown = s.examples.map((e) => `${where(e.file, e.line, several)}: ${e.value}`).join('; ')
-        out.push(`  ${column.column}: ${plural(s.count, 'value')} of ${count(column.checked)} ${KIND_TEXT[s.kind]} (${shown})`)
+        const text = s.kind === 'milliseconds' && column.typed ? KIND_TEXT.typedMilliseconds : KIND_TEXT[s.kind]
+        out.push(`  ${column.column}: ${plural(s.count, 'value')} of ${count(column.checked)} ${text} (${shown})`)
       }
       if (!column.typed) out.push(`    '${column.column}' is sent as text: type it as "timestamp" in the mapping to send Unix seconds`)
     }

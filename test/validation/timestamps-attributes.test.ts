@@ -47,7 +47,8 @@ describe('validate: timestamps whose unit or range looks wrong', () => {
       {column: 'renewal', typed: true, checked: 2, suspicions: [{kind: 'far_future', count: 1, examples: [{file, line: 4, value: '2030-01-01'}]}]},
     ])
     const text = renderReport(report).join('\n')
-    expect(text).toContain('created_at: 1 value of 5 look like Unix milliseconds (Customer.io wants seconds) (line 3: 1705312800000)')
+    expect(text).toContain('created_at: 1 value of 5 look like Unix milliseconds (import converts them to seconds; check that the source meant milliseconds) (line 3: 1705312800000)')
+    expect(text).toContain('last_login: 1 value of 2 look like Unix milliseconds (Customer.io wants seconds) (line 2: 1705312800000)')
     expect(text).toContain('created_at: 1 value of 5 are before 2009 (before Customer.io existed) (line 5: 2005-06-01)')
     expect(text).toContain(`'last_login' is sent as text: type it as "timestamp" in the mapping`)
   })
