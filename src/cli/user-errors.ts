@@ -3,7 +3,7 @@ import {Errors} from '@oclif/core'
 import {ExitCode} from './exit-codes.js'
 
 /** Errors whose message is written for the user: shown as is, exit 2, never a stack trace. */
-const USER_ERRORS = new Set(['InputError', 'MappingError', 'LedgerError', 'ResumeRefusedError'])
+const USER_ERRORS = new Set(['InputError', 'MappingError', 'LedgerError', 'ResumeRefusedError', 'RetryFileError'])
 
 export function asUserError(error: unknown): unknown {
   const e = error as Error

@@ -1,4 +1,6 @@
-import {resolve} from 'node:path'
+import {constants} from 'node:fs'
+import {access} from 'node:fs/promises'
+import {dirname, resolve} from 'node:path'
 import {ulid} from 'ulid'
 
 import type {Ledger} from '../ledger/ledger.js'
@@ -25,6 +27,15 @@ function retryPathFor(request: NewRunRequest, index: number, displayPath: string
   if (!request.retryFile) return resolve(defaultRetryFileName(displayPath, format, runId))
   if (index === 0) return resolve(request.retryFile)
   return resolve(request.retryFile.replace(/(\.[^./\\]+)?$/, (ext) => `-${index + 1}${ext}`))
+}
+
+/** Fail before sending anything when the retry file could not be written at the end. */
+async function assertWritableFolder(file: string): Promise<void> {
+  try {
+    await access(dirname(file), constants.W_OK)
+  } catch {
+    throw new InputError(file, 'retry_file_unwritable', `the folder ${dirname(file)} does not exist or cannot be written`)
+  }
 }
 
 /** Record a new run in the ledger: its inputs' fingerprints, its configuration (no secrets) and target. */
@@ -60,6 +71,7 @@ export async function createRun(ledger: Ledger, request: NewRunRequest): Promise
     })
   }
 
+  await Promise.all(files.map((f) => assertWritableFolder(f.retryFile)))
   const run = {id, type: request.config.type, api: request.config.api, siteId: request.target.siteId, host: request.target.host, config: request.config}
   ledger.createRun(run, files)
   return ledger.getRun(id)!

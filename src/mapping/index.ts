@@ -23,5 +23,5 @@ export {
 } from './timestamps.js'
 export {deriveEventId, isEventId} from './event-id.js'
 export {Rule, type RuleCode} from './rules.js'
-export {RETRY_COLUMNS, PEOPLE_IDENTIFIERS, EVENT_IDENTIFIERS, EVENT_NAME_FIELDS} from './column-plan.js'
+export {RETRY_COLUMNS, PEOPLE_IDENTIFIERS, EVENT_IDENTIFIERS, EVENT_NAME_FIELDS, ColumnPlanner, Role} from './column-plan.js'
 export type * from './types.js'

@@ -60,6 +60,13 @@ export function retryLineFormatter(format: InputFormat, header: string | null): 
   }
 }
 
+export class RetryFileError extends Error {
+  override readonly name = 'RetryFileError'
+  constructor(path: string, cause: Error) {
+    super(`cannot write the retry file ${path}: ${(cause as NodeJS.ErrnoException).code ?? cause.message}`)
+  }
+}
+
 /**
  * Writes a retry (or rejects) file row by row, in constant memory, atomically: rows go to a temp
  * file that replaces the target only on close(), so a crash never leaves a half-written file.
@@ -69,6 +76,7 @@ export class RetryFileWriter {
   private readonly out: WriteStream
   private readonly formatter: ReturnType<typeof retryLineFormatter>
   private started = false
+  private failure: Error | null = null
   rows = 0
 
   constructor(
@@ -79,6 +87,10 @@ export class RetryFileWriter {
     this.formatter = retryLineFormatter(format, header)
     this.temp = `${path}.partial`
     this.out = createWriteStream(this.temp, {encoding: 'utf8'})
+    // A path that cannot be written (no folder, no permission, disk full) must become a message, not a crash.
+    this.out.on('error', (error) => {
+      this.failure = new RetryFileError(path, error)
+    })
   }
 
   async add(failure: RowFailure): Promise<void> {
@@ -94,14 +106,26 @@ export class RetryFileWriter {
   /** Finish the file; with `keepEmpty` false, a file without rows is not left behind. */
   async close(keepEmpty = false): Promise<void> {
     if (!this.started && keepEmpty && this.formatter.header !== null) await this.write(this.formatter.header)
+    if (this.failure) throw this.failure
     this.out.end()
-    await once(this.out, 'finish')
+    await this.settle('finish')
     if (this.rows === 0 && !keepEmpty) await rm(this.temp, {force: true})
     else await rename(this.temp, this.path)
   }
 
   private async write(line: string): Promise<void> {
-    if (!this.out.write(`${line}\n`)) await once(this.out, 'drain')
+    if (this.failure) throw this.failure
+    if (!this.out.write(`${line}\n`)) await this.settle('drain')
+  }
+
+  private async settle(event: 'drain' | 'finish'): Promise<void> {
+    try {
+      await once(this.out, event)
+    } catch {
+      // Recorded by the 'error' listener, with the file's name.
+    }
+
+    if (this.failure) throw this.failure
   }
 }
 

@@ -1,6 +1,5 @@
 import {BatchPacker} from '../batching/batch-packer.js'
-import {checkColumns, ColumnsError, createMapper, type MappingFile, type RecordType} from '../mapping/index.js'
-import {ColumnPlanner, Role} from '../mapping/column-plan.js'
+import {checkColumns, ColumnPlanner, ColumnsError, createMapper, type MappingFile, type RecordType, Role} from '../mapping/index.js'
 import {RetryFileWriter} from '../reporting/retry-file.js'
 import {fingerprintInput, openSource, type InputFormat, type InputSource, type SourceRecord} from '../source/index.js'
 import {AttributeProfile} from './attribute-profile.js'

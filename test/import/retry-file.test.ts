@@ -4,7 +4,7 @@ import {parse} from 'csv-parse/sync'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import type {RunningEmulator} from '../../src/emulator/index.js'
-import {parseJson, ROOT, runCli, tempDir} from '../helpers/cli.js'
+import {flat, parseJson, ROOT, runCli, tempDir} from '../helpers/cli.js'
 import {targetArgs, testEmulator} from '../helpers/emulator.js'
 
 describe('invalid and failed rows go to a retry file in the input format', () => {
@@ -131,6 +131,16 @@ describe('invalid and failed rows go to a retry file in the input format', () =>
     expect(lines[0]._error).toMatch(/event name cannot be longer than 100 bytes/)
     expect(lines[1]).toMatchObject({_line: 3, _raw: '{"id": "p2", "name": broken'})
     expect(emulator.inspect.events()).toHaveLength(2)
+  })
+
+  it('refuses a retry file that could not be written before sending anything', async () => {
+    const result = await runCli(
+      ['import', join(ROOT, 'fixtures/people-with-errors.csv'), '--type', 'people', ...targetArgs(emulator), '--state', join(dir.path, 'l.sqlite'), '--retry-file', join(dir.path, 'no/such/dir/r.csv')],
+      {cwd: dir.path},
+    )
+    expect(result.code).toBe(2)
+    expect(flat(result.stderr)).toMatch(/does not exist or cannot be written \(rule: retry_file_unwritable\)/)
+    expect(emulator.inspect.stats().requests.total).toBe(0)
   })
 
   it('names the default retry file after the input and the run id, in the current directory', async () => {
