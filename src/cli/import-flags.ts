@@ -1,4 +1,16 @@
-import {Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
+
+/** What the input is: shared by import and validate, which must read files the same way. */
+export const inputArgs = {
+  file: Args.string({required: true, description: 'input files (.csv, .ndjson, .jsonl, optionally .gz); - reads stdin'}),
+}
+
+export const inputFlags = {
+  type: Flags.option({description: 'what the rows are', options: ['people', 'events'] as const, required: true})(),
+  format: Flags.option({description: 'input format (default: from the file extension)', options: ['csv', 'ndjson'] as const})(),
+  mapping: Flags.string({description: 'JSON mapping file: rename, type, ignore columns; choose the identifier'}),
+  api: Flags.option({description: 'Track API flavour: v2 batches or v1 one call per row', options: ['v2', 'v1'] as const, default: 'v2' as const})(),
+}
 
 /** Pacing flags: the only settings a resume may change. */
 export const pacingFlags = {

@@ -1,8 +1,8 @@
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 import {join, resolve} from 'node:path'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {pacingFlags, stateFlag, timeoutFlag, tuningFlags} from '../cli/import-flags.js'
+import {inputArgs, inputFlags, pacingFlags, stateFlag, timeoutFlag, tuningFlags} from '../cli/import-flags.js'
 import {defaultStatePath, runSession} from '../cli/run-session.js'
 import {resolveTarget, targetFlags} from '../cli/target-flags.js'
 import {asUserError} from '../cli/user-errors.js'
@@ -32,15 +32,9 @@ the retry budget (resumable).`
 
   static override strict = false
   static override enableJsonFlag = true
-  static override args = {
-    file: Args.string({required: true, description: 'input files (.csv, .ndjson, .jsonl, optionally .gz); - reads stdin'}),
-  }
-
+  static override args = inputArgs
   static override flags = {
-    type: Flags.option({description: 'what the rows are', options: ['people', 'events'] as const, required: true})(),
-    format: Flags.option({description: 'input format (default: from the file extension)', options: ['csv', 'ndjson'] as const})(),
-    mapping: Flags.string({description: 'JSON mapping file: rename, type, ignore columns; choose the identifier'}),
-    api: Flags.option({description: 'Track API flavour: v2 batches or v1 one call per row', options: ['v2', 'v1'] as const, default: 'v2' as const})(),
+    ...inputFlags,
     ...targetFlags,
     ...pacingFlags,
     'max-retries': Flags.integer({description: 'retries of 5xx, timeouts and resets per request before stopping (exit 5)', default: 8, min: 0}),

@@ -1,7 +1,7 @@
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {pacingFlags} from '../cli/import-flags.js'
+import {inputArgs, inputFlags, pacingFlags, tuningFlags} from '../cli/import-flags.js'
 import {asUserError} from '../cli/user-errors.js'
 import {runValidate, type ValidationReport} from '../validation/index.js'
 
@@ -25,18 +25,12 @@ Exit codes: 0 every row valid; 1 some rows invalid; 2 bad flags, bad mapping or 
 
   static override strict = false
   static override enableJsonFlag = true
-  static override args = {
-    file: Args.string({required: true, description: 'input files (.csv, .ndjson, .jsonl, optionally .gz); - reads stdin'}),
-  }
-
+  static override args = inputArgs
   static override flags = {
-    type: Flags.option({description: 'what the rows are', options: ['people', 'events'] as const, required: true})(),
-    format: Flags.option({description: 'input format (default: from the file extension)', options: ['csv', 'ndjson'] as const})(),
-    mapping: Flags.string({description: 'JSON mapping file: rename, type, ignore columns; choose the identifier'}),
-    api: Flags.option({description: 'plan for v2 batches or v1 one call per row', options: ['v2', 'v1'] as const, default: 'v2' as const})(),
+    ...inputFlags,
     ...pacingFlags,
     'rejects-file': Flags.string({description: 'where invalid rows go [default: <input>.rejects.<ext> in the current directory]'}),
-    'max-body-bytes': Flags.integer({description: 'v2 batch body bytes at most', default: 499_999, min: 1000, max: 511_999, hidden: true}),
+    'max-body-bytes': tuningFlags['max-body-bytes'],
   }
 
   async run(): Promise<ValidationReport> {
