@@ -17,7 +17,8 @@ export interface RunDetails extends Omit<RunListing, 'files'> {
   target: {siteId: string; host: string}
   config: RunRecord['config']
   requests: RunRecord['requests']
-  files: Array<{path: string; format: string; done: boolean; resumeLine: number; retryFile: string}>
+  /** retryFile: where failed rows are (or will be, once the run finishes); null when the file has none. */
+  files: Array<{path: string; format: string; done: boolean; resumeLine: number; retryFile: string | null}>
   failuresByRule: Array<{kind: string; rule: string; count: number}>
   lastError: string | null
 }
@@ -49,13 +50,16 @@ export function describeRun(ledger: Ledger, run: RunRecord): RunDetails {
     config: run.config,
     rows: ledger.counts(run.id),
     requests: run.requests,
-    files: ledger.runFiles(run.id).map((f) => ({
-      path: f.displayPath,
-      format: f.format,
-      done: f.done,
-      resumeLine: f.resumeLine,
-      retryFile: f.retryFile,
-    })),
+    files: ledger.runFiles(run.id).map((f) => {
+      const counts = ledger.counts(run.id, f.fileIndex)
+      return {
+        path: f.displayPath,
+        format: f.format,
+        done: f.done,
+        resumeLine: f.resumeLine,
+        retryFile: counts.failed + counts.invalid > 0 ? f.retryFile : null,
+      }
+    }),
     failuresByRule: ledger.failureRules(run.id),
     lastError: run.lastError,
   }

@@ -30,7 +30,8 @@ export default class RunsShow extends BaseCommand {
       this.log(`  rows: ${details.rows.succeeded} succeeded, ${details.rows.failed} failed, ${details.rows.invalid} invalid`)
       this.log(`  requests: ${details.requests.sent} sent, ${details.requests.throttled} throttled, ${details.requests.retried} retried`)
       for (const f of details.files) {
-        this.log(`  file ${f.path} (${f.format}): ${f.done ? 'done' : `resumes at line ${f.resumeLine}`}; retry file ${f.retryFile}`)
+        const retry = f.retryFile ? `; retry file ${f.retryFile}` : ''
+        this.log(`  file ${f.path} (${f.format}): ${f.done ? 'done' : `resumes at line ${f.resumeLine}`}${retry}`)
       }
 
       for (const p of details.failuresByRule) this.log(`  ${p.kind} ${p.rule}: ${p.count}`)
