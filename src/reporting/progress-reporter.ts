@@ -51,7 +51,7 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
     const bar = new cliProgress.SingleBar(
       {
         stream,
-        format: '{bar} {pct}% | {rows} rows | {rowsPerSec} rows/s | {reqPerSec} req/s | 429s {throttled} | failed {failed} | invalid {invalid} | ETA {eta}',
+        format: '{bar} {pct}% | {rows} rows | {rowsPerSec} rows/s | {reqPerSec} req/s | 429s {throttled} | failed {failed} | invalid {invalid} | ETA {timeLeft}',
         hideCursor: true,
         gracefulExit: false,
         fps: 5,
@@ -70,7 +70,8 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
           throttled: fmt.format(s.throttled),
           failed: fmt.format(s.failed),
           invalid: fmt.format(s.invalid),
-          eta: r.etaMs === null ? '--' : formatDuration(r.etaMs),
+          // Not `eta`: cli-progress's own tokens override payload keys of the same name.
+          timeLeft: r.etaMs === null ? '--' : formatDuration(r.etaMs),
         }
         const total = s.totalBytes ?? Math.max(1, s.bytesRead)
         if (started) {
