@@ -6,7 +6,8 @@ import {ulid} from 'ulid'
 import type {Ledger} from '../ledger/ledger.js'
 import type {RunConfig, RunFileRecord, RunRecord} from '../ledger/records.js'
 import {defaultRetryFileName} from '../reporting/retry-file.js'
-import {fingerprintInput, InputError} from '../source/index.js'
+import {createMapper, type MappingFile} from '../mapping/index.js'
+import {fingerprintInput, InputError, openSource} from '../source/index.js'
 import {formatFromName} from '../source/input-format.js'
 import type {InputFormat} from '../source/types.js'
 import type {TrackTarget} from '../target/track-target.js'
@@ -27,6 +28,23 @@ function retryPathFor(request: NewRunRequest, index: number, displayPath: string
   if (!request.retryFile) return resolve(defaultRetryFileName(displayPath, format, runId))
   if (index === 0) return resolve(request.retryFile)
   return resolve(request.retryFile.replace(/(\.[^./\\]+)?$/, (ext) => `-${index + 1}${ext}`))
+}
+
+/**
+ * Problems that would fail the whole file (empty, a broken header, no identifier or event name
+ * column, a mapping that does not fit) are reported before a run exists, so the ledger holds no run
+ * that could only fail again.
+ */
+async function checkHeader(path: string, given: string, format: InputFormat, config: RunConfig): Promise<void> {
+  const source = await openSource(path, {format})
+  try {
+    createMapper({type: config.type, mapping: (config.mapping ?? undefined) as MappingFile | undefined, columns: source.columns, eventIdSeed: '', api: config.api})
+  } catch (error) {
+    if ((error as Error).name === 'MappingError') (error as Error).message = `${given}: ${(error as Error).message}`
+    throw error
+  } finally {
+    source.close()
+  }
 }
 
 /** Fail before sending anything when the retry file could not be written at the end. */
@@ -56,6 +74,7 @@ export async function createRun(ledger: Ledger, request: NewRunRequest): Promise
       throw new InputError(given, 'unknown_format', 'cannot tell the format from the file name; use --format csv or --format ndjson')
     }
 
+    await checkHeader(path, given, format, request.config)
     const fingerprint = await fingerprintInput(path)
     files.push({
       fileIndex,

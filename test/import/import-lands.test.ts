@@ -108,6 +108,21 @@ describe('import lands people and events', () => {
     expect(result.stderr).not.toMatch(/\bat .*\.js:\d+/)
   })
 
+  it('refuses a file that could only fail (empty, no event name column) before a run exists', async () => {
+    const {writeFileSync} = await import('node:fs')
+    const state = join(dir.path, 'l.sqlite')
+    writeFileSync(join(dir.path, 'empty.csv'), '')
+    writeFileSync(join(dir.path, 'events.csv'), 'id,plan\nx,1\n')
+    const empty = await runCli(['import', 'empty.csv', '--type', 'people', ...targetArgs(emulator), '--state', state], {cwd: dir.path})
+    expect(empty.code).toBe(2)
+    expect(flat(empty.stderr)).toMatch(/empty\.csv: file is empty \(rule: empty_file\)/)
+    const noName = await runCli(['import', 'events.csv', '--type', 'events', ...targetArgs(emulator), '--state', state], {cwd: dir.path})
+    expect(noName.code).toBe(2)
+    expect(flat(noName.stderr)).toMatch(/events\.csv: no event name column/)
+    expect(parseJson((await runCli(['runs', '--state', state, '--json'], {cwd: dir.path})).stdout).runs).toEqual([])
+    expect(emulator.inspect.stats().requests.total).toBe(0)
+  })
+
   it('reports a missing input file with its name and exit 2, no stack trace', async () => {
     const result = await runCli(['import', 'nope.csv', '--type', 'people', ...targetArgs(emulator), '--state', join(dir.path, 'l.sqlite')], {cwd: dir.path})
     expect(result.code).toBe(2)
