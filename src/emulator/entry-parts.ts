@@ -1,6 +1,6 @@
 import {TrackLimits} from '../cio/limits.js'
 import type {ObjectRef, PersonRef, RelationshipInput} from './operations.js'
-import {exceedsBytes, identifierValue, isPlainObject, type Issue, parsePersonIdentifiers} from './validation.js'
+import {exceedsBytes, identifierValue, isPlainObject, type Issue, Messages, parsePersonIdentifiers} from './validation.js'
 
 /** `_update` and `_timestamp` steer the identify; `cio_relationships` becomes its own operation. */
 export function splitIdentifyAttributes(source: Record<string, unknown>): {attributes: Record<string, unknown>; updateOnly: boolean} {
@@ -67,4 +67,30 @@ export function parseRelatedPeople(value: unknown, field: string, issues: Issue[
   }
 
   return out
+}
+
+/**
+ * The checks an identify shares between v1 (a flat body) and v2 (an entry's attributes): an `id` or
+ * `email` attribute must agree with the identifier used, and the ordering timestamp must be a number.
+ * `prefix` is where the attributes sit in the request, for the error's field.
+ */
+export function checkIdentifyConsistency(
+  attributes: Record<string, unknown>,
+  ref: PersonRef,
+  prefix: string,
+  timestamp: {field: string; value: unknown},
+  issues: Issue[],
+): void {
+  if (ref.kind === 'id' && attributes.id !== undefined && attributes.id !== null && identifierValue(attributes.id) !== ref.value) {
+    issues.push({reason: 'invalid', field: `${prefix}id`, message: Messages.idMismatch})
+  }
+
+  const email = attributes.email
+  if (ref.kind === 'email' && typeof email === 'string' && email !== '' && email.toLowerCase() !== ref.value.toLowerCase()) {
+    issues.push({reason: 'invalid', field: `${prefix}email`, message: Messages.emailMismatch})
+  }
+
+  if (timestamp.value !== undefined && (typeof timestamp.value !== 'number' || !Number.isFinite(timestamp.value))) {
+    issues.push({reason: 'invalid', field: timestamp.field, message: Messages.timestamp})
+  }
 }

@@ -11,7 +11,7 @@ import {
   Messages,
   parsePersonIdentifiers,
 } from './validation.js'
-import {parseRelationships, splitIdentifyAttributes} from './entry-parts.js'
+import {checkIdentifyConsistency, parseRelationships, splitIdentifyAttributes} from './entry-parts.js'
 
 /** A v1 request turns into operations, or into the messages of a 400 `{"meta":{"errors":[...]}}`. */
 export type V1Parse = {ops: Operation[]} | {errors: string[]} | {error: string}
@@ -36,18 +36,7 @@ export function parseIdentify(identifier: string, body: unknown): V1Parse {
   const issues: Issue[] = []
   const ref = pathRef(identifier, issues)
   checkAttributes(body, 'attributes', issues)
-
-  if (ref.kind === 'id' && body.id !== undefined && body.id !== null && identifierValue(body.id) !== ref.value) {
-    issues.push({reason: 'invalid', field: 'id', message: Messages.idMismatch})
-  }
-
-  if (ref.kind === 'email' && typeof body.email === 'string' && body.email !== '' && body.email.toLowerCase() !== ref.value.toLowerCase()) {
-    issues.push({reason: 'invalid', field: 'email', message: Messages.emailMismatch})
-  }
-
-  if (body._timestamp !== undefined && (typeof body._timestamp !== 'number' || !Number.isFinite(body._timestamp))) {
-    issues.push({reason: 'invalid', field: '_timestamp', message: Messages.timestamp})
-  }
+  checkIdentifyConsistency(body, ref, '', {field: '_timestamp', value: body._timestamp}, issues)
 
   const relationships = body.cio_relationships === undefined ? [] : parseRelationships(body.cio_relationships, 'cio_relationships', issues)
   const {attributes, updateOnly} = splitIdentifyAttributes(body)

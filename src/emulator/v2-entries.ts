@@ -1,5 +1,5 @@
 import {TrackLimits} from '../cio/limits.js'
-import {parseObjectIdentifiers, parseRelatedPeople, parseRelationships, splitIdentifyAttributes} from './entry-parts.js'
+import {checkIdentifyConsistency, parseObjectIdentifiers, parseRelatedPeople, parseRelationships, splitIdentifyAttributes} from './entry-parts.js'
 import type {EventType, Operation, PersonRef} from './operations.js'
 import {
   checkAttributes,
@@ -85,17 +85,7 @@ function parseIdentifyEntry(entry: Record<string, unknown>, ref: PersonRef): Ent
   const issues: Issue[] = []
   const raw = optionalAttributes(entry, issues)
   checkAttributes(raw, 'attributes', issues)
-  if (ref.kind === 'id' && raw.id !== undefined && raw.id !== null && identifierValue(raw.id) !== ref.value) {
-    issues.push({reason: 'invalid', field: 'attributes.id', message: Messages.idMismatch})
-  }
-
-  if (ref.kind === 'email' && typeof raw.email === 'string' && raw.email !== '' && raw.email.toLowerCase() !== ref.value.toLowerCase()) {
-    issues.push({reason: 'invalid', field: 'attributes.email', message: Messages.emailMismatch})
-  }
-
-  if (entry.timestamp !== undefined && (typeof entry.timestamp !== 'number' || !Number.isFinite(entry.timestamp))) {
-    issues.push({reason: 'invalid', field: 'timestamp', message: Messages.timestamp})
-  }
+  checkIdentifyConsistency(raw, ref, 'attributes.', {field: 'timestamp', value: entry.timestamp}, issues)
 
   const relationships = entry.cio_relationships === undefined ? [] : parseRelationships(entry.cio_relationships, 'cio_relationships', issues)
   const {attributes, updateOnly} = splitIdentifyAttributes(raw)
