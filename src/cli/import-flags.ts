@@ -31,4 +31,7 @@ export const tuningFlags = {
   'retry-base-ms': Flags.integer({description: 'first retry backoff ceiling in ms', default: 500, min: 1, hidden: true}),
   'drain-timeout': Flags.integer({description: 'seconds requests in flight may take to finish after Ctrl-C', default: 30, min: 0, hidden: true}),
   'max-body-bytes': Flags.integer({description: 'v2 batch body bytes at most', default: 499_999, min: 1000, max: 511_999, hidden: true}),
+  // Bench-only (bench/import-speed.js --ledger-cost): what the ledger costs is the difference. Such a run
+  // records no acknowledgements or failed rows, so it can be neither resumed nor retried from its retry file.
+  'bench-no-ledger': Flags.boolean({description: 'benchmarks only: skip the per-batch ledger commits', default: false, hidden: true}),
 }

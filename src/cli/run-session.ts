@@ -19,6 +19,8 @@ export interface SessionRequest {
   drainTimeoutSeconds: number
   /** Per-request timeout. */
   timeoutSeconds: number
+  /** Bench-only: no per-batch ledger commits (see the bench-no-ledger flag). */
+  benchNoLedger?: boolean
   /** The --state given by the user, if any, for the resume command. */
   stateFlag?: string
   json: boolean
@@ -74,6 +76,7 @@ export async function runSession(request: SessionRequest): Promise<RunSummary> {
       interrupt: interrupt.signal,
       drainTimeoutMs: request.drainTimeoutSeconds * 1000,
       requestTimeoutMs: request.timeoutSeconds * 1000,
+      benchNoLedger: request.benchNoLedger,
       onProgress: (snapshot) => progress.update(snapshot),
       resumeCommand: command,
     })

@@ -93,6 +93,7 @@ the retry budget (resumable).`
         concurrency: flags.concurrency,
         drainTimeoutSeconds: flags['drain-timeout'],
         timeoutSeconds: flags.timeout,
+        benchNoLedger: flags['bench-no-ledger'],
         stateFlag: flags.state,
         json: this.jsonEnabled(),
         log: (line) => this.log(line),

@@ -30,6 +30,11 @@ export interface SessionOptions {
   /** How long in-flight requests may take to finish once stopping. */
   drainTimeoutMs?: number
   requestTimeoutMs?: number
+  /**
+   * Bench-only: skip the ledger commits of progress (only each file's end is recorded), so a benchmark
+   * can measure what the ledger costs. Counts come from this session; nothing can be resumed or retried.
+   */
+  benchNoLedger?: boolean
   onProgress?: (snapshot: ProgressSnapshot) => void
   /** The exact command that continues this run, for the summary. */
   resumeCommand: string
@@ -52,6 +57,8 @@ export class ImportSession {
   private readonly counters: DeliveryCounters = {sent: 0, throttled: 0, retried: 0}
   private committed: DeliveryCounters = {sent: 0, throttled: 0, retried: 0}
   private readonly session = {succeeded: 0, failed: 0, invalid: 0}
+  /** Per-file counts of this session; only read when the ledger does not hold them (benchNoLedger). */
+  private readonly sessionByFile = new Map<number, {succeeded: number; failed: number; invalid: number}>()
   private base = {succeeded: 0, failed: 0, invalid: 0}
   private readonly startedAt = performance.now()
   private lastCommitAt = performance.now()
@@ -149,6 +156,7 @@ export class ImportSession {
           const result = mapper.map(record)
           if (!result.ok) {
             this.session.invalid++
+            this.fileCounts(file.fileIndex).invalid++
             settlement.addInvalid({
               fileIndex: file.fileIndex,
               line: record.line,
@@ -206,6 +214,9 @@ export class ImportSession {
     const succeeded = batch.ops.length - failures.size
     this.session.succeeded += succeeded
     this.session.failed += failures.size
+    const fileCounts = this.fileCounts(batch.fileIndex)
+    fileCounts.succeeded += succeeded
+    fileCounts.failed += failures.size
     const range = {firstLine: batch.ops[0].line, lastLine: batch.ops[batch.ops.length - 1].line, succeeded}
     this.commit([{fileIndex: batch.fileIndex, range}], rows)
   }
@@ -225,14 +236,16 @@ export class ImportSession {
     }
 
     const now = performance.now()
+    const bench = this.options.benchNoLedger
+    if (bench && !finished?.done) return
     const delta = {
       sent: this.counters.sent - this.committed.sent,
       throttled: this.counters.throttled - this.committed.throttled,
       retried: this.counters.retried - this.committed.retried,
     }
     this.options.ledger.commit(this.options.run.id, {
-      acks,
-      failures: failures.length > 0 ? [...failures, ...invalid] : invalid,
+      acks: bench ? [] : acks,
+      failures: bench ? [] : failures.length > 0 ? [...failures, ...invalid] : invalid,
       positions,
       requests: delta,
       activeMs: now - this.lastCommitAt,
@@ -240,6 +253,12 @@ export class ImportSession {
     this.committed = {...this.counters}
     this.lastCommitAt = now
     if (finished?.done) this.settlements.delete(finished.fileIndex)
+  }
+
+  private fileCounts(fileIndex: number): {succeeded: number; failed: number; invalid: number} {
+    let counts = this.sessionByFile.get(fileIndex)
+    if (!counts) this.sessionByFile.set(fileIndex, (counts = {succeeded: 0, failed: 0, invalid: 0}))
+    return counts
   }
 
   private tick(): void {
@@ -280,7 +299,8 @@ export class ImportSession {
   private async finish(): Promise<RunSummary> {
     const {ledger, run} = this.options
     const files = ledger.runFiles(run.id)
-    const counts = ledger.counts(run.id)
+    const bench = this.options.benchNoLedger
+    const counts = bench ? {...this.session} : ledger.counts(run.id)
     const finished = !this.stopReason && files.every((f) => f.done)
     let status: RunStatus
     let exitCode: RunSummary['exitCode']
@@ -295,9 +315,9 @@ export class ImportSession {
 
     const fileSummaries: RunSummary['files'] = []
     for (const file of files) {
-      const c = ledger.counts(run.id, file.fileIndex)
+      const c = bench ? {...this.fileCounts(file.fileIndex)} : ledger.counts(run.id, file.fileIndex)
       let retryFile: string | null = null
-      if (finished && c.failed + c.invalid > 0) {
+      if (finished && c.failed + c.invalid > 0 && !bench) {
         await writeRetryFile(file.retryFile, file.format, file.header, ledger.failures(run.id, file.fileIndex))
         retryFile = file.retryFile
       }
