@@ -73,7 +73,7 @@ export class ImportSession {
     this.pacer = new Pacer({rate: options.rate, concurrency: options.concurrency})
     const transport = createTransport(createTrackClient(options.target, {timeoutMs: options.requestTimeoutMs}), run.api)
     this.dispatcher = new Dispatcher({
-      window: Math.max(2, options.concurrency * 2),
+      window: options.concurrency + 1,
       context: {
         pacer: this.pacer,
         transport,
