@@ -70,7 +70,7 @@ await figure('5. pacing in v1 mode', async () => {
   }
 })
 
-await figure('6. what the ledger costs (best of two runs each, alternated)', async () => {
+await figure('6. what the ledger costs (best of three runs each, alternated)', async () => {
   const r = await runScript('import-speed.js', ['--type', 'people', '--rows', '1000000', '--ledger-cost'])
   console.log(`1,000,000 people rows: with the ledger ${r.ledger.onSeconds} s, without (--bench-no-ledger) ${r.ledger.offSeconds} s: ` +
     `the ledger costs ${(r.ledger.cost * 100).toFixed(1)}% (target <= 5%)`)
