@@ -42,7 +42,8 @@ export class BatchPacker {
     }
 
     if (this.open) {
-      this.open.ops.push(op)
+      this.open.entries.push(op.json)
+      this.open.lines.push(op.line)
       this.open.raws.push(raw)
       this.open.bodyBytes += 1 + op.bytes
       this.open.personKeys.add(op.personKey)
@@ -63,7 +64,8 @@ export class BatchPacker {
   private newBatch(op: Operation, raw: string, start: InputPosition): Batch {
     return {
       fileIndex: this.options.fileIndex,
-      ops: [op],
+      entries: [op.json],
+      lines: [op.line],
       raws: [raw],
       bodyBytes: ENVELOPE_BYTES + op.bytes,
       start,

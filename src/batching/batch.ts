@@ -1,5 +1,3 @@
-import type {Operation} from '../mapping/types.js'
-
 /** Where a record sits in its input: enough to resume reading right there. */
 export interface InputPosition {
   line: number
@@ -13,7 +11,10 @@ export interface InputPosition {
  */
 export interface Batch {
   fileIndex: number
-  ops: Operation[]
+  /** Each row's v2 entry, serialised once by the mapping; the body is assembled from them. */
+  entries: string[]
+  /** The line each entry came from. */
+  lines: number[]
   /** The rows as read, kept until the outcome is known so failures can go to the retry file as they were. */
   raws: string[]
   /** Request body bytes: {"batch":[...]} with every entry. */
@@ -23,9 +24,9 @@ export interface Batch {
 }
 
 export function firstLine(batch: Batch): number {
-  return batch.ops[0].line
+  return batch.lines[0]
 }
 
 export function lastLine(batch: Batch): number {
-  return batch.ops[batch.ops.length - 1].line
+  return batch.lines[batch.lines.length - 1]
 }

@@ -65,10 +65,7 @@ export class Dispatcher {
 
   private async run(batch: Batch): Promise<void> {
     try {
-      const failures = await deliver(
-        batch.ops.map((op) => op.entry),
-        this.options.context,
-      )
+      const failures = await deliver(batch.entries, this.options.context)
       this.options.onDelivered(batch, failures)
       // People are freed only once the outcome is in the ledger, so after a crash no later row of
       // theirs can have landed ahead of a row the resume will send again.

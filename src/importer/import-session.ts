@@ -1,4 +1,4 @@
-import type {Batch} from '../batching/batch.js'
+import {type Batch, firstLine, lastLine} from '../batching/batch.js'
 import {BatchPacker} from '../batching/batch-packer.js'
 import {ExitCode} from '../cli/exit-codes.js'
 import type {Ledger} from '../ledger/ledger.js'
@@ -203,7 +203,7 @@ export class ImportSession {
     for (const [index, reason] of failures) {
       rows.push({
         fileIndex: batch.fileIndex,
-        line: batch.ops[index].line,
+        line: batch.lines[index],
         kind: 'failed',
         rule: 'rejected_by_api',
         reason,
@@ -211,13 +211,13 @@ export class ImportSession {
       })
     }
 
-    const succeeded = batch.ops.length - failures.size
+    const succeeded = batch.lines.length - failures.size
     this.session.succeeded += succeeded
     this.session.failed += failures.size
     const fileCounts = this.fileCounts(batch.fileIndex)
     fileCounts.succeeded += succeeded
     fileCounts.failed += failures.size
-    const range = {firstLine: batch.ops[0].line, lastLine: batch.ops[batch.ops.length - 1].line, succeeded}
+    const range = {firstLine: firstLine(batch), lastLine: lastLine(batch), succeeded}
     this.commit([{fileIndex: batch.fileIndex, range}], rows)
   }
 

@@ -138,14 +138,15 @@ export class EventMapper implements Mapper {
     if (timeMs !== undefined) entry.timestamp = Math.floor(timeMs / 1000)
     if (data !== undefined && hasKeys(data)) entry.attributes = data
 
-    const bytes = utf8Bytes(JSON.stringify(entry))
+    const json = JSON.stringify(entry)
+    const bytes = utf8Bytes(json)
     if (bytes > TrackLimits.batchEntryBytes || (!this.checkEntrySize && bytes > TrackLimits.eventDataBytes)) {
       // The entry holds the data, so only an oversized entry can hide oversized data: measure it only then.
       const dataBytes = data === undefined ? 0 : utf8Bytes(JSON.stringify(data))
       if (dataBytes > TrackLimits.eventDataBytes) return {ok: false, violation: violations.eventDataTooLarge(dataBytes)}
       if (this.checkEntrySize) return {ok: false, violation: violations.entryTooLarge(bytes)}
     }
-    return {ok: true, op: {line: record.line, personKey: personKeyOf(picker.type, picker.value), entry, bytes}}
+    return {ok: true, op: {line: record.line, personKey: personKeyOf(picker.type, picker.value), entry, json, bytes}}
   }
 
   /** `name` beats `event` whatever their order in the row. */

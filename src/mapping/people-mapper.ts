@@ -57,9 +57,10 @@ export class PeopleMapper implements Mapper {
 
     const entry: V2Entry = {type: 'person', action: 'identify', identifiers: identifiersOf(picker.type, picker.value)}
     if (count > 0) entry.attributes = attributes
-    const bytes = utf8Bytes(JSON.stringify(entry))
+    const json = JSON.stringify(entry)
+    const bytes = utf8Bytes(json)
     if (this.checkEntrySize && bytes > TrackLimits.batchEntryBytes) return {ok: false, violation: violations.entryTooLarge(bytes)}
-    return {ok: true, op: {line: record.line, personKey: personKeyOf(picker.type, picker.value), entry, bytes}}
+    return {ok: true, op: {line: record.line, personKey: personKeyOf(picker.type, picker.value), entry, json, bytes}}
   }
 
   /** undefined when added, DUPLICATE when the name was already set by an earlier column, else the broken rule. */

@@ -29,7 +29,9 @@ export interface Operation {
    */
   personKey: string
   entry: V2Entry
-  /** UTF-8 byte length of JSON.stringify(entry). */
+  /** The entry serialised, once: requests are assembled from these strings, never re-serialised. */
+  json: string
+  /** UTF-8 byte length of `json`. */
   bytes: number
 }
 

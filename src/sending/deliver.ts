@@ -1,4 +1,3 @@
-import type {V2Entry} from '../mapping/types.js'
 import type {AttemptResult} from './attempt-result.js'
 import {backoffMs} from './backoff.js'
 import {AuthRejectedError, DeliveryStoppedError, FatalResponseError, RetriesExhaustedError} from './delivery-errors.js'
@@ -50,12 +49,12 @@ function describeEntryError(e: {reason?: string; field?: string; message?: strin
 }
 
 /**
- * Deliver entries until Customer.io has a final answer for each of them. Resolves with the entries
+ * Deliver entries (serialised v2 entries) until Customer.io has a final answer for each of them. Resolves with the entries
  * it rejected; throws when the run must stop (credentials, retry budget, configuration, stopping).
  * A whole-request 400 is split in halves, sent one after the other to keep file order, until the
  * bad entries are isolated, so one bad row never fails its neighbours.
  */
-export async function deliver(entries: V2Entry[], ctx: DeliveryContext): Promise<EntryFailures> {
+export async function deliver(entries: string[], ctx: DeliveryContext): Promise<EntryFailures> {
   let transientAttempts = 0
   let throttleAttempts = 0
   for (;;) {
@@ -112,7 +111,7 @@ export async function deliver(entries: V2Entry[], ctx: DeliveryContext): Promise
   }
 }
 
-async function deliverInHalves(entries: V2Entry[], ctx: DeliveryContext): Promise<EntryFailures> {
+async function deliverInHalves(entries: string[], ctx: DeliveryContext): Promise<EntryFailures> {
   const middle = Math.ceil(entries.length / 2)
   const failures = await deliver(entries.slice(0, middle), ctx)
   const right = await deliver(entries.slice(middle), ctx)

@@ -115,3 +115,13 @@ describe('people rows (NDJSON-style: parsed values)', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   })
 })
+
+describe('the serialised entry', () => {
+  it('is the entry as JSON, serialised once, and bytes is its UTF-8 length', () => {
+    const mapper = createMapper({type: 'people', columns: ['id', 'name'], eventIdSeed: 's'})
+    const result = mapper.map({line: 2, raw: '42,Zoë', fields: {id: '42', name: 'Zoë'}, offset: 0, nextOffset: 8})
+    if (!result.ok) throw new Error(result.violation.message)
+    expect(result.op.json).toBe(JSON.stringify(result.op.entry))
+    expect(result.op.bytes).toBe(Buffer.byteLength(result.op.json))
+  })
+})

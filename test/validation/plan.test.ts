@@ -35,7 +35,8 @@ describe('plan: request estimates agree with the real packer', () => {
     const base = {type: 'person' as const, action: 'identify' as const, identifiers: {id: String(line)}, attributes: {pad: ''}}
     const pad = 'x'.repeat(bytes - Buffer.byteLength(JSON.stringify(base)))
     const entry = {...base, attributes: {pad}}
-    return {line, personKey: `id:${line}`, entry, bytes: Buffer.byteLength(JSON.stringify(entry))}
+    const json = JSON.stringify(entry)
+    return {line, personKey: `id:${line}`, entry, json, bytes: Buffer.byteLength(json)}
   }
 
   it.each([
