@@ -67,6 +67,7 @@ export class ImportSession {
   private readonly settlements = new Map<number, FileSettlement>()
   private current: {file: RunFileRecord; bytesBefore: number; bytesRead: () => number} | null = null
   private readonly totalBytes: number | null
+  private readonly fileCount: number
 
   constructor(private readonly options: SessionOptions) {
     const {run} = options
@@ -85,6 +86,7 @@ export class ImportSession {
       onStop: (error) => this.stop(error instanceof DeliveryStoppedError ? null : stopReasonFor(error)),
     })
     const files = options.ledger.runFiles(run.id)
+    this.fileCount = files.length
     this.totalBytes = files.some((f) => f.size < 0) ? null : files.reduce((sum, f) => sum + f.size, 0)
   }
 
@@ -144,8 +146,11 @@ export class ImportSession {
       let chain: Promise<boolean> = Promise.resolve(true)
       const send = (batch: Batch) => (chain = chain.then((ok) => ok && this.dispatcher.dispatch(batch)))
       let lastAddAt = performance.now()
+      // Only when the input itself is slow: while the reader waits for room to send, a half-full batch
+      // sent early would just mean more, smaller requests.
+      let waitingToSend = false
       const idleFlush = setInterval(() => {
-        if (packer.pending && performance.now() - lastAddAt >= IDLE_FLUSH_MS) void send(packer.flush()!)
+        if (!waitingToSend && packer.pending && performance.now() - lastAddAt >= IDLE_FLUSH_MS) void send(packer.flush()!)
       }, IDLE_FLUSH_MS / 2)
 
       try {
@@ -175,7 +180,12 @@ export class ImportSession {
           const ready = packer.add(result.op, record.raw, {line: record.line, offset: record.offset})
           settlement.track(ready)
           settlement.track(packer.pending)
-          if (ready && !(await send(ready))) break
+          if (ready) {
+            waitingToSend = true
+            const sent = await send(ready)
+            waitingToSend = false
+            if (!sent) break
+          }
         }
       } finally {
         clearInterval(idleFlush)
@@ -276,12 +286,14 @@ export class ImportSession {
       runId: run.id,
       file: current?.file.displayPath ?? '',
       fileIndex: current?.file.fileIndex ?? 0,
-      fileCount: this.options.ledger.runFiles(run.id).length,
+      fileCount: this.fileCount,
       rowsDone: succeeded + failed + invalid,
       succeeded,
       failed,
       invalid,
       requestsSent: run.requests.sent + this.counters.sent,
+      sessionRows: this.session.succeeded + this.session.failed + this.session.invalid,
+      sessionRequests: this.counters.sent,
       throttled: run.requests.throttled + this.counters.throttled,
       retried: run.requests.retried + this.counters.retried,
       bytesRead: current ? current.bytesBefore + current.bytesRead() : 0,

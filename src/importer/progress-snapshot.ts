@@ -10,6 +10,9 @@ export interface ProgressSnapshot {
   failed: number
   invalid: number
   requestsSent: number
+  /** Rows settled and requests sent by this session alone (the rest were done before a resume). */
+  sessionRows: number
+  sessionRequests: number
   throttled: number
   retried: number
   /** Bytes of input consumed so far, and in all (null when unknown, e.g. stdin). */

@@ -17,7 +17,10 @@ function formatDuration(ms: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
 }
 
-/** Rates over the last few seconds, not since the start, so a resumed or throttled run reads true. */
+/**
+ * Rates over the last ten seconds, not since the start, so a throttled run reads true; until there
+ * are two samples a second apart, this session's average (a resumed run's earlier rows excluded).
+ */
 class RecentRate {
   private samples: Array<{t: number; rows: number; requests: number; bytes: number}> = []
 
@@ -27,7 +30,11 @@ class RecentRate {
     while (this.samples.length > 2 && sample.t - this.samples[0].t > 10_000) this.samples.shift()
     const first = this.samples[0]
     const dt = (sample.t - first.t) / 1000
-    if (dt <= 0) return {rowsPerSec: 0, requestsPerSec: 0, etaMs: null}
+    if (dt < 1) {
+      const session = Math.max(s.elapsedMs, 1) / 1000
+      return {rowsPerSec: s.sessionRows / session, requestsPerSec: s.sessionRequests / session, etaMs: null}
+    }
+
     const bytesPerSec = (sample.bytes - first.bytes) / dt
     const etaMs = s.totalBytes && bytesPerSec > 0 ? ((s.totalBytes - s.bytesRead) / bytesPerSec) * 1000 : null
     return {rowsPerSec: (sample.rows - first.rows) / dt, requestsPerSec: (sample.requests - first.requests) / dt, etaMs}
