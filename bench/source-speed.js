@@ -4,13 +4,12 @@
 // Usage: node bench/source-speed.js [--rows N] [--dist] [--json]
 //   --dist reads dist/source (after `npm run build`) instead of src through tsx
 //   --json prints only one JSON object with the rates and ratios (for bench/run-all.js)
-import {createReadStream, createWriteStream} from 'node:fs'
-import {mkdtemp, rm, stat} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {createReadStream} from 'node:fs'
+import {stat} from 'node:fs/promises'
 import {createInterface} from 'node:readline'
-import {once} from 'node:events'
 import {parse} from 'csv-parse'
+
+import {ensureData, PEOPLE_COLUMNS} from './lib/data.js'
 
 const args = process.argv.slice(2)
 const rows = Number(args[args.indexOf('--rows') + 1]) || 200_000
@@ -23,43 +22,6 @@ async function loadSource() {
   const {register} = await import('tsx/esm/api')
   register()
   return import('../src/source/index.ts')
-}
-
-const COLUMNS = ['id', 'email', 'first_name', 'last_name', 'city', 'country', 'plan', 'created_at', 'company', 'title',
-  'phone', 'zip', 'score', 'notes', 'tags']
-
-function person(i) {
-  return {
-    id: String(i).padStart(8, '0'),
-    email: `user${i}@example.com`,
-    first_name: i % 3 === 0 ? 'Zoë' : 'Jane',
-    last_name: i % 5 === 0 ? 'Müller-Łukasiewicz' : 'Doe',
-    city: i % 4 === 0 ? 'São Paulo' : 'Berlin',
-    country: i % 7 === 0 ? '日本' : 'DE',
-    plan: ['free', 'pro', 'team'][i % 3],
-    created_at: String(1_600_000_000 + i),
-    company: `Acme, Inc. ${i % 100}`,
-    title: i % 2 ? 'Engineer' : 'Head of "Growth"',
-    phone: `+1555${String(i).padStart(7, '0')}`,
-    zip: '02139',
-    score: String(i % 1000),
-    notes: i % 10 === 0 ? 'first line\nsecond line, with comma' : 'plain note',
-    tags: 'a;b;c',
-  }
-}
-
-function csvCell(value) {
-  return /[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value
-}
-
-async function writeLines(path, header, lineOf) {
-  const out = createWriteStream(path)
-  if (header) out.write(header + '\n')
-  for (let i = 1; i <= rows; i++) {
-    if (!out.write(lineOf(person(i)) + '\n')) await once(out, 'drain')
-  }
-  out.end()
-  await once(out, 'finish')
 }
 
 async function timed(label, run) {
@@ -76,13 +38,10 @@ async function timed(label, run) {
 }
 
 const {openSource} = await loadSource()
-const dir = await mkdtemp(join(tmpdir(), 'source-speed-'))
-try {
-  const csvPath = join(dir, 'people.csv')
-  const ndjsonPath = join(dir, 'people.ndjson')
-  await writeLines(csvPath, COLUMNS.join(','), (p) => COLUMNS.map((c) => csvCell(p[c])).join(','))
-  await writeLines(ndjsonPath, null, (p) => JSON.stringify(p))
-  log(`CSV ${rows} rows x ${COLUMNS.length} columns, ${((await stat(csvPath)).size / 1e6).toFixed(1)} MB; NDJSON ${((await stat(ndjsonPath)).size / 1e6).toFixed(1)} MB`)
+{
+  const csvPath = await ensureData('people', rows, log)
+  const ndjsonPath = await ensureData('events', rows, log)
+  log(`CSV ${rows} rows x ${PEOPLE_COLUMNS.length} columns, ${((await stat(csvPath)).size / 1e6).toFixed(1)} MB; NDJSON ${((await stat(ndjsonPath)).size / 1e6).toFixed(1)} MB`)
 
   const csvParse = await timed('csv-parse {columns, bom}', async () => {
     let count = 0
@@ -125,6 +84,4 @@ try {
       ndjsonRatio: Number((oursNdjson / readline).toFixed(3)),
     }))
   }
-} finally {
-  await rm(dir, {recursive: true, force: true})
 }

@@ -1,22 +1,22 @@
 #!/usr/bin/env node
 // How close `validate` runs to csv-parse's own speed on the same file. Generates a CSV of people
-// (15 attributes, unicode, quoted commas and line breaks) in os.tmpdir(), then times:
+// (15 attributes, unicode, quoted commas and line breaks; cached in bench/data/), then times:
 //   1. csv-parse {columns, bom} in a for-await loop (parsing only: the yardstick),
 //   2. the validate engine in-process (reader + mapping + rules + duplicates + timestamps + profile + plan),
 //   3. `node bin/run.js validate FILE --json` as a child process (adds the CLI's start-up).
 // Each is run twice and the faster run counts. Uses dist/: run `npm run build` first.
 // Usage: node bench/validate-speed.js [--rows N] [--json]
 import {execFile} from 'node:child_process'
-import {createReadStream, createWriteStream} from 'node:fs'
+import {createReadStream} from 'node:fs'
 import {mkdtemp, rm, stat} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {once} from 'node:events'
 import {fileURLToPath} from 'node:url'
 import {promisify} from 'node:util'
 import {parse} from 'csv-parse'
 
 import {validateInputs} from '../dist/validation/index.js'
+import {ensureData, PEOPLE_COLUMNS} from './lib/data.js'
 
 const args = process.argv.slice(2)
 const rowsArg = args.indexOf('--rows')
@@ -24,45 +24,6 @@ const rows = rowsArg >= 0 ? Number(args[rowsArg + 1]) : 200_000
 const asJson = args.includes('--json')
 const log = asJson ? () => {} : (line) => console.log(line)
 const bin = fileURLToPath(new URL('../bin/run.js', import.meta.url))
-
-const COLUMNS = ['id', 'email', 'first_name', 'last_name', 'city', 'country', 'plan', 'created_at', 'company', 'title',
-  'phone', 'zip', 'score', 'notes', 'tags', 'newsletter']
-
-function person(i) {
-  return {
-    id: String(i).padStart(8, '0'),
-    email: `user${i}@example.com`,
-    first_name: i % 3 === 0 ? 'Zoë' : 'Jane',
-    last_name: i % 5 === 0 ? 'Müller-Łukasiewicz' : 'Doe',
-    city: i % 4 === 0 ? 'São Paulo' : 'Berlin',
-    country: i % 7 === 0 ? '日本' : 'DE',
-    plan: ['free', 'pro', 'team'][i % 3],
-    created_at: String(1_600_000_000 + i),
-    company: `Acme, Inc. ${i % 100}`,
-    title: i % 2 ? 'Engineer' : 'Head of "Growth"',
-    phone: `+1555${String(i).padStart(7, '0')}`,
-    zip: '02139',
-    score: String(i % 1000),
-    notes: i % 10 === 0 ? 'first line\nsecond line, with comma' : 'plain note',
-    tags: 'a;b;c',
-    newsletter: i % 2 ? 'true' : 'false',
-  }
-}
-
-function csvCell(value) {
-  return /[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value
-}
-
-async function writeCsv(path) {
-  const out = createWriteStream(path)
-  out.write(COLUMNS.join(',') + '\n')
-  for (let i = 1; i <= rows; i++) {
-    const p = person(i)
-    if (!out.write(COLUMNS.map((c) => csvCell(p[c])).join(',') + '\n')) await once(out, 'drain')
-  }
-  out.end()
-  await once(out, 'finish')
-}
 
 async function timed(label, run) {
   let best = null
@@ -78,9 +39,8 @@ async function timed(label, run) {
 
 const dir = await mkdtemp(join(tmpdir(), 'validate-speed-'))
 try {
-  const csvPath = join(dir, 'people.csv')
-  await writeCsv(csvPath)
-  log(`CSV: ${rows} rows x ${COLUMNS.length} columns, ${((await stat(csvPath)).size / 1e6).toFixed(1)} MB`)
+  const csvPath = await ensureData('people', rows, log)
+  log(`CSV: ${rows} rows x ${PEOPLE_COLUMNS.length} columns, ${((await stat(csvPath)).size / 1e6).toFixed(1)} MB`)
 
   const csvParse = await timed('csv-parse {columns, bom} for-await', async () => {
     let count = 0
