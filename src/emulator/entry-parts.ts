@@ -70,6 +70,27 @@ export function parseRelatedPeople(value: unknown, field: string, issues: Issue[
 }
 
 /**
+ * What v1 and v2 check alike on a device: its platform, `last_used` and `attributes`. v1 requires the
+ * platform and names the fields in words ("device platform"), v2 allows it absent and names them
+ * by path ("device.platform").
+ */
+export function checkDeviceFields(device: Record<string, unknown>, platformRequired: boolean, style: 'v1' | 'v2', issues: Issue[]): void {
+  const name = (field: string) => (style === 'v1' ? `device ${field}` : `device.${field}`)
+  const platform = device.platform
+  if ((platformRequired || platform !== undefined) && platform !== 'ios' && platform !== 'android') {
+    issues.push({reason: 'invalid', field: 'device.platform', message: `${name('platform')} must be 'ios' or 'android'`})
+  }
+
+  if (device.last_used !== undefined && typeof device.last_used !== 'number') {
+    issues.push({reason: 'invalid', field: 'device.last_used', message: `${name('last_used')} must be a unix timestamp`})
+  }
+
+  if (device.attributes !== undefined && !isPlainObject(device.attributes)) {
+    issues.push({reason: 'invalid', field: 'device.attributes', message: `${name('attributes')} must be a JSON object`})
+  }
+}
+
+/**
  * The checks an identify shares between v1 (a flat body) and v2 (an entry's attributes): an `id` or
  * `email` attribute must agree with the identifier used, and the ordering timestamp must be a number.
  * `prefix` is where the attributes sit in the request, for the error's field.

@@ -11,7 +11,7 @@ import {
   Messages,
   parsePersonIdentifiers,
 } from './validation.js'
-import {checkIdentifyConsistency, parseRelationships, splitIdentifyAttributes} from './entry-parts.js'
+import {checkDeviceFields, checkIdentifyConsistency, parseRelationships, splitIdentifyAttributes} from './entry-parts.js'
 
 /** A v1 request turns into operations, or into the messages of a 400 `{"meta":{"errors":[...]}}`. */
 export type V1Parse = {ops: Operation[]} | {errors: string[]} | {error: string}
@@ -117,17 +117,7 @@ export function parseAddDevice(identifier: string, body: unknown): V1Parse {
   if (!isPlainObject(device)) return {errors: [...issues.map((i) => i.message), 'device is required']}
   const id = identifierValue(device.id)
   if (id === undefined) issues.push({reason: 'required', field: 'device.id', message: 'device id is required'})
-  if (device.platform !== 'ios' && device.platform !== 'android') {
-    issues.push({reason: 'invalid', field: 'device.platform', message: "device platform must be 'ios' or 'android'"})
-  }
-
-  if (device.last_used !== undefined && typeof device.last_used !== 'number') {
-    issues.push({reason: 'invalid', field: 'device.last_used', message: 'device last_used must be a unix timestamp'})
-  }
-
-  if (device.attributes !== undefined && !isPlainObject(device.attributes)) {
-    issues.push({reason: 'invalid', field: 'device.attributes', message: 'device attributes must be a JSON object'})
-  }
+  checkDeviceFields(device, true, 'v1', issues)
 
   return done(issues, [
     {

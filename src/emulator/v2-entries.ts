@@ -1,5 +1,5 @@
 import {TrackLimits} from '../cio/limits.js'
-import {checkIdentifyConsistency, parseObjectIdentifiers, parseRelatedPeople, parseRelationships, splitIdentifyAttributes} from './entry-parts.js'
+import {checkDeviceFields, checkIdentifyConsistency, parseObjectIdentifiers, parseRelatedPeople, parseRelationships, splitIdentifyAttributes} from './entry-parts.js'
 import type {EventType, Operation, PersonRef} from './operations.js'
 import {
   checkAttributes,
@@ -144,17 +144,7 @@ function parseDeviceEntry(entry: Record<string, unknown>, ref: PersonRef, action
 
   if (action === 'delete_device') return {ops: [{op: 'delete_device', ref, deviceId: token}]}
   const issues: Issue[] = []
-  if (device.platform !== undefined && device.platform !== 'ios' && device.platform !== 'android') {
-    issues.push({reason: 'invalid', field: 'device.platform', message: "device.platform must be 'ios' or 'android'"})
-  }
-
-  if (device.last_used !== undefined && typeof device.last_used !== 'number') {
-    issues.push({reason: 'invalid', field: 'device.last_used', message: 'device.last_used must be a unix timestamp'})
-  }
-
-  if (device.attributes !== undefined && !isPlainObject(device.attributes)) {
-    issues.push({reason: 'invalid', field: 'device.attributes', message: 'device.attributes must be a JSON object'})
-  }
+  checkDeviceFields(device, false, 'v2', issues)
 
   return result(issues, [
     {

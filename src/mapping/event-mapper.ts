@@ -47,11 +47,7 @@ export class EventMapper implements Mapper {
 
   constructor(options: EventMapperOptions) {
     this.planner = new ColumnPlanner('events', options.mapping)
-    const chosen = options.mapping?.identifier
-    this.picker =
-      chosen === undefined
-        ? new IdentifierPicker(EVENT_IDENTIFIERS, EVENT_IDENTIFIERS)
-        : new IdentifierPicker([chosen.type], [chosen.column])
+    this.picker = IdentifierPicker.for(EVENT_IDENTIFIERS, options.mapping?.identifier)
     this.checkEntrySize = options.checkEntrySize
     this.seed = options.eventIdSeed
   }

@@ -30,6 +30,11 @@ export class IdentifierPicker {
     this.columns = names.map(() => '')
   }
 
+  /** The mapping's identifier column when it names one, else the standard candidates in rank order. */
+  static for(standard: readonly MappingIdentifierType[], chosen?: {type: MappingIdentifierType; column: string}): IdentifierPicker {
+    return chosen === undefined ? new IdentifierPicker(standard, standard) : new IdentifierPicker([chosen.type], [chosen.column])
+  }
+
   reset(): void {
     this.slots.fill(undefined)
   }

@@ -22,11 +22,7 @@ export class PeopleMapper implements Mapper {
 
   constructor(options: MapperOptions) {
     this.planner = new ColumnPlanner('people', options.mapping)
-    const chosen = options.mapping?.identifier
-    this.picker =
-      chosen === undefined
-        ? new IdentifierPicker(PEOPLE_IDENTIFIERS, PEOPLE_IDENTIFIERS)
-        : new IdentifierPicker([chosen.type], [chosen.column])
+    this.picker = IdentifierPicker.for(PEOPLE_IDENTIFIERS, options.mapping?.identifier)
     this.checkEntrySize = options.checkEntrySize
   }
 
