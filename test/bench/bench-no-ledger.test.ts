@@ -3,22 +3,16 @@ import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import type {RunningEmulator} from '../../src/emulator/index.js'
-import {parseJson, ROOT, runCli, tempDir} from '../helpers/cli.js'
-import {targetArgs, testEmulator} from '../helpers/emulator.js'
+import {parseJson, ROOT, runCli} from '../helpers/cli.js'
+import {closeEmulatorAndDir, emulatorAndDir, targetArgs, type TempDir} from '../helpers/emulator.js'
 
 // The bench-only mode behind the ledger-cost figure: rows land and are counted from the session, while
 // the ledger gets no per-batch commits (only the run, its file, and the file's end).
 describe('import --bench-no-ledger', () => {
   let emulator: RunningEmulator
-  let dir: ReturnType<typeof tempDir>
-  beforeEach(async () => {
-    emulator = await testEmulator()
-    dir = tempDir()
-  })
-  afterEach(async () => {
-    await emulator.close()
-    dir.cleanup()
-  })
+  let dir: TempDir
+  beforeEach(async () => ({emulator, dir} = await emulatorAndDir()))
+  afterEach(() => closeEmulatorAndDir(emulator, dir))
 
   it('sends every row and reports session counts, with no acknowledgements in the ledger', async () => {
     const state = join(dir.path, 'ledger.sqlite')

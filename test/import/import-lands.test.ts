@@ -3,22 +3,16 @@ import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import type {RunningEmulator} from '../../src/emulator/index.js'
-import {parseJson, ROOT, runCli, tempDir, flat} from '../helpers/cli.js'
-import {targetArgs, testEmulator} from '../helpers/emulator.js'
+import {parseJson, ROOT, runCli, flat} from '../helpers/cli.js'
+import {closeEmulatorAndDir, emulatorAndDir, targetArgs, type TempDir} from '../helpers/emulator.js'
 
 const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/
 
 describe('import lands people and events', () => {
   let emulator: RunningEmulator
-  let dir: ReturnType<typeof tempDir>
-  beforeEach(async () => {
-    emulator = await testEmulator()
-    dir = tempDir()
-  })
-  afterEach(async () => {
-    await emulator.close()
-    dir.cleanup()
-  })
+  let dir: TempDir
+  beforeEach(async () => ({emulator, dir} = await emulatorAndDir()))
+  afterEach(() => closeEmulatorAndDir(emulator, dir))
 
   it('imports the people CSV: attributes as strings, ids never cast, created_at as integer seconds, empty cells omitted', async () => {
     const state = join(dir.path, 'ledger.sqlite')

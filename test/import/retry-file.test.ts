@@ -4,20 +4,14 @@ import {parse} from 'csv-parse/sync'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import type {RunningEmulator} from '../../src/emulator/index.js'
-import {flat, parseJson, ROOT, runCli, tempDir} from '../helpers/cli.js'
-import {targetArgs, testEmulator} from '../helpers/emulator.js'
+import {flat, parseJson, ROOT, runCli} from '../helpers/cli.js'
+import {closeEmulatorAndDir, emulatorAndDir, targetArgs, type TempDir, testEmulator} from '../helpers/emulator.js'
 
 describe('invalid and failed rows go to a retry file in the input format', () => {
   let emulator: RunningEmulator
-  let dir: ReturnType<typeof tempDir>
-  beforeEach(async () => {
-    emulator = await testEmulator()
-    dir = tempDir()
-  })
-  afterEach(async () => {
-    await emulator.close()
-    dir.cleanup()
-  })
+  let dir: TempDir
+  beforeEach(async () => ({emulator, dir} = await emulatorAndDir()))
+  afterEach(() => closeEmulatorAndDir(emulator, dir))
 
   it('keeps the CSV header and quoting, adds _line and _error, exits 1, and round-trips', async () => {
     const state = join(dir.path, 'ledger.sqlite')

@@ -3,22 +3,16 @@ import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import type {RunningEmulator} from '../../src/emulator/index.js'
-import {flat, parseJson, ROOT, runCli, tempDir} from '../helpers/cli.js'
-import {testEmulator} from '../helpers/emulator.js'
+import {flat, parseJson, ROOT, runCli} from '../helpers/cli.js'
+import {closeEmulatorAndDir, emulatorAndDir, type TempDir} from '../helpers/emulator.js'
 
 const SECRET = 'sk-very-secret-key-0123456789'
 
 describe('runs, runs show, and where the API key never goes', () => {
   let emulator: RunningEmulator
-  let dir: ReturnType<typeof tempDir>
-  beforeEach(async () => {
-    emulator = await testEmulator({apiKey: SECRET})
-    dir = tempDir()
-  })
-  afterEach(async () => {
-    await emulator.close()
-    dir.cleanup()
-  })
+  let dir: TempDir
+  beforeEach(async () => ({emulator, dir} = await emulatorAndDir({apiKey: SECRET})))
+  afterEach(() => closeEmulatorAndDir(emulator, dir))
 
   it('lists runs with status and counts, shows one, and keeps the key out of the ledger, retry file and output', async () => {
     const state = join(dir.path, 'ledger.sqlite')
