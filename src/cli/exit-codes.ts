@@ -1,3 +1,5 @@
+import type {RunStatus} from '../ledger/records.js'
+
 /**
  * Exit codes are a contract with scripts (documented in the README). Keep them stable.
  */
@@ -19,3 +21,19 @@ export const ExitCode = {
 } as const
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
+
+/** How a run's final status reads to a script: the one place an engine outcome becomes an exit code. */
+const EXIT_FOR_STATUS = {
+  completed: ExitCode.Ok,
+  completed_with_failures: ExitCode.RowsFailed,
+  interrupted: ExitCode.Interrupted,
+  auth_rejected: ExitCode.AuthRejected,
+  retries_exhausted: ExitCode.RetriesExhausted,
+  failed: ExitCode.Usage,
+  // A session never ends in 'running'; should one, it is a stop that can be resumed.
+  running: ExitCode.Interrupted,
+} as const satisfies Record<RunStatus, ExitCodeValue>
+
+export function exitCodeForStatus(status: RunStatus): ExitCodeValue {
+  return EXIT_FOR_STATUS[status]
+}

@@ -8,6 +8,7 @@ import type {RunRecord} from '../ledger/records.js'
 import {createProgressReporter} from '../reporting/progress-reporter.js'
 import {summaryText} from '../reporting/summary-text.js'
 import {redact, type TrackTarget} from '../target/track-target.js'
+import {exitCodeForStatus, type ExitCodeValue} from './exit-codes.js'
 
 export interface SessionRequest {
   ledger: Ledger
@@ -27,6 +28,9 @@ export interface SessionRequest {
   log: (line: string) => void
 }
 
+/** What import and resume print with --json: the engine's summary and the exit code the CLI gives it. */
+export type SessionSummary = RunSummary & {exitCode: ExitCodeValue}
+
 export function defaultStatePath(dataDir: string): string {
   return join(dataDir, 'ledger.sqlite')
 }
@@ -42,7 +46,7 @@ function resumeCommand(request: SessionRequest): string {
  * Runs one session of a run the way a user sees it: signals (first Ctrl-C drains and exits 4, the
  * second exits at once), progress on stderr, and the summary at the end.
  */
-export async function runSession(request: SessionRequest): Promise<RunSummary> {
+export async function runSession(request: SessionRequest): Promise<SessionSummary> {
   const {run, target} = request
   const say = (line: string) => process.stderr.write(`${redact(line, target)}\n`)
   const command = resumeCommand(request)
@@ -80,7 +84,7 @@ export async function runSession(request: SessionRequest): Promise<RunSummary> {
       onProgress: (snapshot) => progress.update(snapshot),
       resumeCommand: command,
     })
-    const summary = await session.execute()
+    const summary = await session.execute().then((s) => ({...s, exitCode: exitCodeForStatus(s.status)}))
     progress.update(session.snapshot())
     progress.stop()
     if (summary.resumeCommand && !run.config.emulator) {

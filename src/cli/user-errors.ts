@@ -1,5 +1,6 @@
 import {Errors} from '@oclif/core'
 
+import type {PreflightError} from '../loadtest/preflight.js'
 import {ExitCode} from './exit-codes.js'
 
 /** Errors whose message is written for the user: shown as is, exit 2, never a stack trace. */
@@ -12,4 +13,9 @@ export function asUserError(error: unknown): unknown {
   }
 
   return error
+}
+
+/** A failed preflight as the CLI says it: rejected credentials exit 3 like import does, an unreachable target is a usage error. */
+export function preflightFailure(error: PreflightError): Errors.CLIError {
+  return new Errors.CLIError(error.message, {exit: error.reason === 'auth' ? ExitCode.AuthRejected : ExitCode.Usage})
 }

@@ -3,11 +3,10 @@ import {join, resolve} from 'node:path'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {inputArgs, inputFlags, pacingFlags, stateFlag, timeoutFlag, tuningFlags} from '../cli/import-flags.js'
-import {defaultStatePath, runSession} from '../cli/run-session.js'
+import {defaultStatePath, runSession, type SessionSummary} from '../cli/run-session.js'
 import {resolveTarget, targetFlags} from '../cli/target-flags.js'
 import {asUserError} from '../cli/user-errors.js'
 import {createRun} from '../importer/create-run.js'
-import type {RunSummary} from '../importer/summary.js'
 import {Ledger} from '../ledger/ledger.js'
 import {loadMappingFile} from '../mapping/index.js'
 import {runValidate, type ValidationReport} from '../validation/index.js'
@@ -45,7 +44,7 @@ the retry budget (resumable).`
     'dry-run': Flags.boolean({description: 'send nothing: run validate on the files instead (same report, rejects file and exit codes)'}),
   }
 
-  async run(): Promise<RunSummary | ValidationReport> {
+  async run(): Promise<SessionSummary | ValidationReport> {
     const {argv, flags} = await this.parse(Import)
     const inputs = argv as string[]
     if (flags['dry-run']) {

@@ -3,11 +3,10 @@ import {resolve} from 'node:path'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {stateFlag, timeoutFlag, tuningFlags} from '../cli/import-flags.js'
-import {defaultStatePath, runSession} from '../cli/run-session.js'
+import {defaultStatePath, runSession, type SessionSummary} from '../cli/run-session.js'
 import {resolveTarget, targetFlags} from '../cli/target-flags.js'
 import {asUserError} from '../cli/user-errors.js'
 import {checkResumable, ResumeRefusedError} from '../importer/resume-check.js'
-import type {RunSummary} from '../importer/summary.js'
 import {Ledger} from '../ledger/ledger.js'
 
 export default class Resume extends BaseCommand {
@@ -38,7 +37,7 @@ Exit codes are those of import.`
     'drain-timeout': tuningFlags['drain-timeout'],
   }
 
-  async run(): Promise<RunSummary> {
+  async run(): Promise<SessionSummary> {
     const {args, flags} = await this.parse(Resume)
     const ledger = Ledger.open(resolve(flags.state ?? defaultStatePath(this.config.dataDir)))
     let emulator: Awaited<ReturnType<typeof resolveTarget>>['emulator']

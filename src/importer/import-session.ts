@@ -1,6 +1,5 @@
 import {type Batch, firstLine, lastLine} from '../batching/batch.js'
 import {BatchPacker} from '../batching/batch-packer.js'
-import {ExitCode} from '../cli/exit-codes.js'
 import type {Ledger} from '../ledger/ledger.js'
 import type {RowFailure, RunFileRecord, RunRecord, RunStatus} from '../ledger/records.js'
 import {createMapper} from '../mapping/index.js'
@@ -15,7 +14,7 @@ import {Dispatcher} from './dispatcher.js'
 import {FileSettlement} from './file-settlement.js'
 import type {ProgressSnapshot} from './progress-snapshot.js'
 import {SettledLines} from './settled-lines.js'
-import {STOP_OUTCOME, type StopReason, stopReasonFor} from './stop-reason.js'
+import {STOP_STATUS, type StopReason, stopReasonFor} from './stop-reason.js'
 import type {RunSummary} from './summary.js'
 
 export interface SessionOptions {
@@ -315,14 +314,11 @@ export class ImportSession {
     const counts = bench ? {...this.session} : ledger.counts(run.id)
     const finished = !this.stopReason && files.every((f) => f.done)
     let status: RunStatus
-    let exitCode: RunSummary['exitCode']
     if (finished) {
-      const anyFailed = counts.failed + counts.invalid > 0
-      status = anyFailed ? 'completed_with_failures' : 'completed'
-      exitCode = anyFailed ? ExitCode.RowsFailed : ExitCode.Ok
+      status = counts.failed + counts.invalid > 0 ? 'completed_with_failures' : 'completed'
     } else {
       const reason = this.stopReason ?? {kind: 'fatal' as const, message: 'the run stopped before every file was read'}
-      ;({status, exitCode} = STOP_OUTCOME[reason.kind])
+      status = STOP_STATUS[reason.kind]
     }
 
     const fileSummaries: RunSummary['files'] = []
@@ -342,7 +338,6 @@ export class ImportSession {
     return {
       runId: run.id,
       status,
-      exitCode,
       type: run.type,
       api: run.api,
       target: {siteId: run.siteId, host: run.host},

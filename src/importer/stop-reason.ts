@@ -1,4 +1,3 @@
-import {ExitCode, type ExitCodeValue} from '../cli/exit-codes.js'
 import type {RunStatus} from '../ledger/records.js'
 import {AuthRejectedError, FatalResponseError, RetriesExhaustedError} from '../sending/delivery-errors.js'
 
@@ -17,10 +16,11 @@ export function stopReasonFor(error: unknown): StopReason {
   return {kind: 'fatal', message}
 }
 
-export const STOP_OUTCOME: Record<StopKind, {status: RunStatus; exitCode: ExitCodeValue}> = {
-  interrupt: {status: 'interrupted', exitCode: ExitCode.Interrupted},
-  auth: {status: 'auth_rejected', exitCode: ExitCode.AuthRejected},
-  retries: {status: 'retries_exhausted', exitCode: ExitCode.RetriesExhausted},
-  fatal: {status: 'failed', exitCode: ExitCode.Usage},
-  input: {status: 'failed', exitCode: ExitCode.Usage},
+/** The status a run is left in when it stops early; the CLI maps statuses to exit codes. */
+export const STOP_STATUS: Record<StopKind, RunStatus> = {
+  interrupt: 'interrupted',
+  auth: 'auth_rejected',
+  retries: 'retries_exhausted',
+  fatal: 'failed',
+  input: 'failed',
 }

@@ -1,11 +1,9 @@
-import type {ExitCodeValue} from '../cli/exit-codes.js'
 import type {RunStatus} from '../ledger/records.js'
 
 /** The final account of a run (or of one session of it). `--json` prints exactly this; it is a contract. */
 export interface RunSummary {
   runId: string
   status: RunStatus
-  exitCode: ExitCodeValue
   type: 'people' | 'events'
   api: 'v1' | 'v2'
   target: {siteId: string; host: string}

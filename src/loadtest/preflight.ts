@@ -1,7 +1,5 @@
-import {Errors} from '@oclif/core'
 import {CustomerIORequestError} from 'customerio-node'
 
-import {ExitCode} from '../cli/exit-codes.js'
 import {createTrackClient, type TrackTarget} from '../target/track-target.js'
 
 const PREFLIGHT_TIMEOUT_MS = 30_000
@@ -47,9 +45,4 @@ export async function preflight(target: TrackTarget): Promise<void> {
     const detail = cause?.code ?? cause?.message ?? (error as Error).message
     throw new PreflightError(`Cannot reach ${host} (${detail}); nothing was sent.`, 'unreachable')
   }
-}
-
-/** The CLI form: rejected credentials exit 3 like import does, an unreachable target is a usage error. */
-export function preflightFailure(error: PreflightError): Errors.CLIError {
-  return new Errors.CLIError(error.message, {exit: error.reason === 'auth' ? ExitCode.AuthRejected : ExitCode.Usage})
 }

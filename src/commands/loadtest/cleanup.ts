@@ -5,9 +5,10 @@ import {Args, Errors, Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base-command.js'
 import {ExitCode} from '../../cli/exit-codes.js'
 import {resolveTarget, targetFlags} from '../../cli/target-flags.js'
+import {preflightFailure} from '../../cli/user-errors.js'
 import {type CleanupResult, cleanupRun} from '../../loadtest/cleanup.js'
 import {parseDuration} from '../../loadtest/duration.js'
-import {PreflightError, preflightFailure} from '../../loadtest/preflight.js'
+import {PreflightError} from '../../loadtest/preflight.js'
 import {RunRecordError, readRunRecord, writeRunRecord} from '../../loadtest/run-record.js'
 
 const {emulator: _emulator, ...cleanupTargetFlags} = targetFlags
