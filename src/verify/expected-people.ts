@@ -30,7 +30,7 @@ export async function checkInputsUnchanged(files: RunFileRecord[]): Promise<void
     }
 
     if (now.size !== file.size || now.headHash !== file.headHash || now.mtimeMs !== file.mtimeMs) {
-      throw new VerifyError(`${file.displayPath} changed since run began (size, modification time or first 64 KiB): verify compares against what was sent, so it needs the same file`)
+      throw new VerifyError(`${file.displayPath} changed since the run began (size, modification time or first 64 KiB): verify compares against what was sent, so it needs the same file`)
     }
   }
 }
