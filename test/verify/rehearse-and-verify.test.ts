@@ -5,7 +5,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import type {RunningEmulator} from '../../src/emulator/index.js'
 import {flat, parseJson, runCli} from '../helpers/cli.js'
-import {closeEmulatorAndDir, emulatorAndDir, targetArgs, type TempDir} from '../helpers/emulator.js'
+import {closeEmulatorAndDir, emulatorAndDir, targetArgs, type TempDir, testEmulator} from '../helpers/emulator.js'
 
 /**
  * One export with every silent path production takes: a lead merged into a new id, an email that
@@ -114,6 +114,18 @@ describe('verify reads the people back through the App API', () => {
     const result = await runCli(verifyArgs('--all', '--app-key', emulator.appApiKey), {cwd: dir.path})
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toMatch(new RegExp(`^Verify run ${runId}: 2 of 2 people read back from ${emulator.url.replaceAll('.', '\\.')} in [\\d.]+s\\n  equal: 2, missing: 0, different: 0\\n$`))
+  })
+
+  it('retries the App API\'s 429s and still compares everyone', async () => {
+    await emulator.close()
+    // One read a second: the fixture needs three calls (id, email and cio_id people), so two meet a 429.
+    emulator = await testEmulator({suppressed: SUPPRESSED, appRateLimit: {limit: 1, windowMs: 1000}})
+    await importToEmulator()
+    const result = await runCli(verifyArgs('--all', '--json', '--app-key', emulator.appApiKey), {cwd: dir.path})
+    const report = parseJson(result.stdout)
+    expect(report).toMatchObject({checked: 8, equal: 3, missing: 4, different: 1})
+    expect(report.requests.throttled).toBeGreaterThan(0)
+    expect(report.requests.sent).toBe(3 + report.requests.throttled)
   })
 
   it('--sample reads back that many people', async () => {
