@@ -50,12 +50,10 @@ function customerJson(person: PersonView): {customer: Record<string, unknown>} {
 }
 
 function find(workspace: Workspace, idType: string, value: string): PersonView | undefined {
-  const person = workspace.person(idType === 'cio_id' && !value.startsWith('cio_') ? `cio_${value}` : value)
-  if (!person || person.suppressed) return undefined
-  // person() looks a value up under every kind; the App API looks only under the kind asked for.
-  const matches =
-    idType === 'id' ? person.id === value : idType === 'email' ? person.email?.toLowerCase() === value.toLowerCase() : person.cio_id === value.replace(/^cio_/, '')
-  return matches ? person : undefined
+  const kind = idType as 'id' | 'email' | 'cio_id'
+  const person = workspace.personBy(kind, kind === 'cio_id' ? value.replace(/^cio_/, '') : value)
+  // A suppressed person is a tombstone: production deleted the profile.
+  return person && !person.suppressed ? person : undefined
 }
 
 const bad = (message: string): AppAnswer => ({status: 400, body: errorJson({meta: {error: message}})})

@@ -1,4 +1,4 @@
-import type {ApplyResult, Operation} from './operations.js'
+import type {ApplyResult, IdentifierKind, Operation} from './operations.js'
 import type {EventRecord, ObjectRecord, PersonRecord} from './store/types.js'
 
 /** What the inspection API shows for a person. */
@@ -45,6 +45,8 @@ export interface Workspace {
   apply(op: Operation, nowSeconds: number): ApplyResult
   people(): PersonView[]
   person(identifier: string): PersonView | undefined
+  /** By one kind of identifier only (cio_id without its prefix), as the App API's id_type looks people up. */
+  personBy(kind: IdentifierKind, value: string): PersonView | undefined
   events(personIdentifier?: string): EventView[]
   objects(): ObjectView[]
   counts(): WorkspaceCounts

@@ -36,6 +36,10 @@ export class CountWorkspace implements Workspace {
     return undefined
   }
 
+  personBy(): PersonView | undefined {
+    return undefined
+  }
+
   events(): EventView[] {
     return []
   }

@@ -1,5 +1,5 @@
 import {Messages} from '../validation.js'
-import type {ApplyError, ApplyResult, DeviceInput, ObjectRef, Operation, PersonRef, RelationshipInput, SilentOutcome} from '../operations.js'
+import type {ApplyError, ApplyResult, DeviceInput, IdentifierKind, ObjectRef, Operation, PersonRef, RelationshipInput, SilentOutcome} from '../operations.js'
 import {toEventView, toObjectView, toPersonView, type EventView, type ObjectView, type PersonView, type Workspace, type WorkspaceCounts} from '../workspace.js'
 import type {ObjectRecord, PersonRecord, Repository} from './types.js'
 
@@ -72,6 +72,11 @@ export class FullWorkspace implements Workspace {
 
   person(identifier: string): PersonView | undefined {
     const found = this.lookup(identifier)
+    return found ? toPersonView(found) : undefined
+  }
+
+  personBy(kind: IdentifierKind, value: string): PersonView | undefined {
+    const found = this.repo.findPerson(kind, value)
     return found ? toPersonView(found) : undefined
   }
 
