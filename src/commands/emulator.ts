@@ -77,6 +77,10 @@ SIGINT/SIGTERM and prints a summary.`
     'stall-ms': Flags.integer({description: 'how long a stall lasts', default: 30_000, min: 0, helpGroup: 'FAULTS'}),
     throttle: throttle({description: 'forced 429 for the first THROTTLED_MS of every PERIOD_MS (PERIOD_MS:THROTTLED_MS)'}),
     'refuse-containing': Flags.string({description: 'answer 400 (not applied) to any request whose body contains this text', helpGroup: 'FAULTS'}),
+    'reject-entries-containing': Flags.string({
+      description: 'refuse each v2 batch entry whose JSON contains this text on its own (207; the rest of the batch lands)',
+      helpGroup: 'FAULTS',
+    }),
     seed: Flags.integer({description: 'seed for reproducible fault injection', helpGroup: 'FAULTS'}),
     db: Flags.string({description: 'keep what lands in this SQLite file (reopening it keeps earlier data)', exclusive: ['store'], helpGroup: 'STORAGE'}),
     store: Flags.option({
@@ -100,6 +104,7 @@ SIGINT/SIGTERM and prints a summary.`
       stallMs: flags['stall-ms'],
       throttle: flags.throttle,
       refuseBodiesContaining: flags['refuse-containing'],
+      rejectEntriesContaining: flags['reject-entries-containing'],
     }
     const options: EmulatorOptions = {
       port: flags.port,

@@ -1,3 +1,7 @@
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
 import {describe, expect, it} from 'vitest'
 
 import {clientFor, emulator, failure} from './emulator-fixture.js'
@@ -42,6 +46,29 @@ describe('production-faithful silent outcomes (Track spec: 200 answers that hide
     ])
     expect(silent[0].detail).toMatch(/attribute update failure: email 'b@example.com' belongs to another person/)
     expect(silent[1]).toMatchObject({batchIndex: 0, entry: {identifiers: {id: 'c'}}})
+  })
+
+  it('the SQLite store merges and refuses the same way, and reopening keeps the merged person', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cio-silent-'))
+    try {
+      const file = join(dir, 'emu.db')
+      const emu = await emulator({store: {sqlite: file}, suppressed: ['gone']})
+      const cio = clientFor(emu)
+      await cio.identify('lead@example.com', {source: 'form'})
+      await cio.identify('u1', {email: 'lead@example.com', plan: 'pro'})
+      await cio.identify('u2', {email: 'LEAD@example.com', plan: 'x'})
+      await cio.identify('gone', {plan: 'x'})
+      expect(emu.inspect.stats().silent).toEqual({merged: 1, not_applied: 1, dropped: 0, ignored: 1})
+      await emu.close()
+
+      const reopened = await emulator({store: {sqlite: file}})
+      expect(reopened.inspect.people().filter((p) => !p.suppressed)).toEqual([
+        expect.objectContaining({id: 'u1', email: 'lead@example.com', attributes: {source: 'form', email: 'lead@example.com', plan: 'pro'}}),
+      ])
+      await reopened.close()
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
   })
 
   it('an unknown cio_id is dropped for identify, events and devices', async () => {
