@@ -99,7 +99,7 @@ export async function runSession(request: SessionRequest): Promise<SessionSummar
       const stats = request.emulator.inspect.stats()
       say(`Emulator ${request.emulator.url} received ${stats.requests.total} requests; it now holds ${stats.peopleCount} people and ${stats.eventCount} events.`)
       const first = request.ledger.runFiles(run.id)[0]
-      summary.rehearsal = await writeRehearsalReport(request.emulator, rehearsalReportPath(first?.displayPath ?? 'input', run.id))
+      summary.rehearsal = await writeRehearsalReport(request.emulator, request.ledger, run, rehearsalReportPath(first?.displayPath ?? 'input', run.id))
       const where = summary.rehearsal.reportFile ? `; one line each in ${summary.rehearsal.reportFile}` : ''
       say(`Rehearsal (production answers these 200 and says nothing): ${rehearsalLine(summary.rehearsal)}${where}`)
     }

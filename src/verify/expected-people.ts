@@ -1,7 +1,7 @@
+import {forEachSentRow} from '../importer/sent-rows.js'
 import type {Ledger} from '../ledger/ledger.js'
 import type {RunFileRecord, RunRecord} from '../ledger/records.js'
-import {createMapper, type MappingFile} from '../mapping/index.js'
-import {fingerprintInput, openSource} from '../source/index.js'
+import {fingerprintInput} from '../source/index.js'
 import {VerifyError} from './errors.js'
 
 export type IdType = 'id' | 'email' | 'cio_id'
@@ -35,47 +35,21 @@ export async function checkInputsUnchanged(files: RunFileRecord[]): Promise<void
   }
 }
 
-/**
- * Each succeeded row of the run through the run's own reader and mapper (the rules import used),
- * skipping rows the ledger holds as failed or invalid. `visit` sees every mapped person row.
- */
-async function eachSentRow(
-  ledger: Ledger,
-  run: RunRecord,
-  visit: (fileIndex: number, line: number, raw: string, key: string, identifiers: Record<string, string>, attributes: Record<string, unknown>) => void,
-): Promise<void> {
-  for (const file of ledger.runFiles(run.id)) {
-    const failed = new Set(ledger.failedLinesFrom(run.id, file.fileIndex, 0))
-    const source = await openSource(file.path, {format: file.format})
-    const mapper = createMapper({
-      type: run.type,
-      mapping: (run.config.mapping ?? undefined) as MappingFile | undefined,
-      columns: source.columns,
-      eventIdSeed: `${file.headHash}:${file.size}`,
-      api: run.api,
-    })
-    for await (const record of source.records()) {
-      if (failed.has(record.line)) continue
-      const result = mapper.map(record)
-      if (!result.ok) continue
-      const {entry, personKey} = result.op
-      visit(file.fileIndex, record.line, record.raw, personKey, entry.identifiers as Record<string, string>, entry.attributes ?? {})
-    }
-  }
-}
-
 /** First pass: every person the run sent, by key (memory: one string per person). */
 export async function personKeys(ledger: Ledger, run: RunRecord): Promise<string[]> {
   const keys = new Set<string>()
-  await eachSentRow(ledger, run, (_f, _l, _r, key) => keys.add(key))
+  await forEachSentRow(ledger, run, (row) => keys.add(row.op.personKey))
   return [...keys]
 }
 
 /** Second pass: what the run set on each of `keys`, last row wins. */
 export async function expectedPeople(ledger: Ledger, run: RunRecord, keys: Set<string>): Promise<ExpectedPerson[]> {
   const people = new Map<string, ExpectedPerson>()
-  await eachSentRow(ledger, run, (fileIndex, line, raw, key, identifiers, attributes) => {
+  await forEachSentRow(ledger, run, ({fileIndex, line, raw, op}) => {
+    const key = op.personKey
     if (!keys.has(key)) return
+    const identifiers = op.entry.identifiers as Record<string, string>
+    const attributes = op.entry.attributes ?? {}
     let person = people.get(key)
     if (!person) {
       const [idType, value] = Object.entries(identifiers)[0] as [IdType, string]

@@ -65,14 +65,28 @@ describe('import --emulator reports what production would do silently', () => {
     )
 
     const lines = readFileSync(reportFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
-    expect(lines.map((l) => [l.kind, l.identifier])).toEqual([
-      ['merged', 'id:u1'],
-      ['not_applied', 'id:c'],
-      ['dropped', 'cio_id:ffff0000'],
-      ['ignored', 'id:s1'],
-      ['ignored', 'email:blocked@example.com'],
+    // Each case names the input row it came from.
+    expect(lines.map((l) => [l.kind, l.identifier, l.file, l.line])).toEqual([
+      ['merged', 'id:u1', input, 3],
+      ['not_applied', 'id:c', input, 5],
+      ['dropped', 'cio_id:ffff0000', input, 6],
+      ['ignored', 'id:s1', input, 7],
+      ['ignored', 'email:blocked@example.com', input, 8],
     ])
     expect(lines[1]).toMatchObject({detail: expect.stringMatching(/attribute update failure: email 'a@example.com' belongs to cio_id \w+, whose id is already 'a'/), entry: {identifiers: {id: 'c'}, attributes: {email: 'a@example.com', plan: 'team'}}})
+  })
+
+  it('finds the input line of a v1 call, and of the second of two identical rows', async () => {
+    writeFileSync(input, 'id,email,plan\na,a@example.com,free\nc,a@example.com,team\nok,ok@example.com,gold\nc,a@example.com,team\n')
+    const result = await runCli(['import', input, '--type', 'people', '--api', 'v1', '--emulator', '--state', state, '--json'], {cwd: dir.path})
+    expect(result.code, result.stderr).toBe(0)
+    const summary = parseJson(result.stdout)
+    expect(summary.rehearsal).toMatchObject({merged: 0, notApplied: 2, dropped: 0, ignored: 0})
+    const lines = readFileSync(summary.rehearsal.reportFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    expect(lines.map((l) => [l.kind, l.identifier, l.line, l.entry])).toEqual([
+      ['not_applied', 'id:c', 3, {identifier: 'c', body: {email: 'a@example.com', plan: 'team'}}],
+      ['not_applied', 'id:c', 5, {identifier: 'c', body: {email: 'a@example.com', plan: 'team'}}],
+    ])
   })
 
   it('a clean rehearsal says zeros and writes no report file', async () => {
