@@ -9,6 +9,7 @@ import {createProgressReporter} from '../reporting/progress-reporter.js'
 import {summaryText} from '../reporting/summary-text.js'
 import {redact, type TrackTarget} from '../target/track-target.js'
 import {exitCodeForStatus, type ExitCodeValue} from './exit-codes.js'
+import {type RehearsalSummary, rehearsalLine, rehearsalReportPath, writeRehearsalReport} from './rehearsal-report.js'
 
 export interface SessionRequest {
   ledger: Ledger
@@ -28,8 +29,11 @@ export interface SessionRequest {
   log: (line: string) => void
 }
 
-/** What import and resume print with --json: the engine's summary and the exit code the CLI gives it. */
-export type SessionSummary = RunSummary & {exitCode: ExitCodeValue}
+/**
+ * What import and resume print with --json: the engine's summary and the exit code the CLI gives it,
+ * plus, when the run went to an emulator started for it, what production would have done silently.
+ */
+export type SessionSummary = RunSummary & {exitCode: ExitCodeValue; rehearsal?: RehearsalSummary}
 
 export function defaultStatePath(dataDir: string): string {
   return join(dataDir, 'ledger.sqlite')
@@ -84,7 +88,7 @@ export async function runSession(request: SessionRequest): Promise<SessionSummar
       onProgress: (snapshot) => progress.update(snapshot),
       resumeCommand: command,
     })
-    const summary = await session.execute().then((s) => ({...s, exitCode: exitCodeForStatus(s.status)}))
+    const summary: SessionSummary = await session.execute().then((s) => ({...s, exitCode: exitCodeForStatus(s.status)}))
     progress.update(session.snapshot())
     progress.stop()
     if (summary.resumeCommand && !run.config.emulator) {
@@ -94,6 +98,10 @@ export async function runSession(request: SessionRequest): Promise<SessionSummar
     if (request.emulator) {
       const stats = request.emulator.inspect.stats()
       say(`Emulator ${request.emulator.url} received ${stats.requests.total} requests; it now holds ${stats.peopleCount} people and ${stats.eventCount} events.`)
+      const first = request.ledger.runFiles(run.id)[0]
+      summary.rehearsal = await writeRehearsalReport(request.emulator, request.ledger, run, rehearsalReportPath(first?.displayPath ?? 'input', run.id))
+      const where = summary.rehearsal.reportFile ? `; one line each in ${summary.rehearsal.reportFile}` : ''
+      say(`Rehearsal (production answers these 200 and says nothing): ${rehearsalLine(summary.rehearsal)}${where}`)
     }
 
     if (!request.json) request.log(redact(summaryText(summary), target))

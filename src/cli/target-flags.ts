@@ -2,6 +2,7 @@ import {Errors, Flags} from '@oclif/core'
 
 import {startEmulator, type RunningEmulator} from '../emulator/index.js'
 import {ExitCode} from './exit-codes.js'
+import {readSuppressionList} from './suppression-list.js'
 import {hostFor, type RegionName, type TrackTarget} from '../target/track-target.js'
 
 /** The flags that pick a Track API workspace; shared by import, resume and loadtest. */
@@ -24,6 +25,11 @@ export const targetFlags = {
     default: false,
     helpGroup: 'TARGET',
   }),
+  'emulator-suppressed': Flags.string({
+    description: 'with --emulator: people (one id, email or cio_… a line) the emulator treats as suppressed, as your workspace would',
+    dependsOn: ['emulator'],
+    helpGroup: 'TARGET',
+  }),
 }
 
 export interface TargetFlagValues {
@@ -32,6 +38,7 @@ export interface TargetFlagValues {
   region: RegionName
   endpoint?: string
   emulator: boolean
+  'emulator-suppressed'?: string
 }
 
 export interface ResolvedTarget {
@@ -49,7 +56,9 @@ function usage(message: string): never {
  */
 export async function resolveTarget(flags: TargetFlagValues, emulatorOptions: {quiet?: boolean} = {}): Promise<ResolvedTarget> {
   if (flags.emulator) {
-    const emulator = await startEmulator({port: 0, quiet: emulatorOptions.quiet ?? true})
+    const suppressedFile = flags['emulator-suppressed']
+    const suppressed = suppressedFile ? await readSuppressionList(suppressedFile, '--emulator-suppressed') : []
+    const emulator = await startEmulator({port: 0, quiet: emulatorOptions.quiet ?? true, suppressed})
     return {target: {siteId: emulator.siteId, apiKey: emulator.apiKey, host: emulator.url}, emulator}
   }
 

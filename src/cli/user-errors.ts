@@ -4,7 +4,7 @@ import type {PreflightError} from '../loadtest/preflight.js'
 import {ExitCode} from './exit-codes.js'
 
 /** Errors whose message is written for the user: shown as is, exit 2, never a stack trace. */
-const USER_ERRORS = new Set(['InputError', 'MappingError', 'LedgerError', 'ResumeRefusedError', 'RetryFileError'])
+const USER_ERRORS = new Set(['InputError', 'MappingError', 'LedgerError', 'ResumeRefusedError', 'RetryFileError', 'VerifyError'])
 
 export function asUserError(error: unknown): unknown {
   const e = error as Error

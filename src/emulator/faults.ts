@@ -24,6 +24,13 @@ export interface FaultOptions {
    * that splits batches to isolate bad rows must handle.
    */
   refuseBodiesContaining?: string | null
+  /**
+   * A v2 batch entry whose JSON contains this text is refused on its own (207, reason `invalid`,
+   * field `entry`) while the rest of the batch lands: the per-entry failure a client must map back to
+   * its row. Conflicts used to produce these; production answers those with 200, so this is the way
+   * to rehearse a 207 now.
+   */
+  rejectEntriesContaining?: string | null
 }
 
 export interface FaultDecision {
@@ -84,7 +91,7 @@ export class FaultInjector {
 export function faultOptionsProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'faults must be a JSON object'
   const f = value as Record<string, unknown>
-  const known = new Set(['errorRate', 'resetRate', 'resetWhen', 'latencyMs', 'latencyJitterMs', 'stallRate', 'stallMs', 'throttle', 'forceStatus', 'refuseBodiesContaining'])
+  const known = new Set(['errorRate', 'resetRate', 'resetWhen', 'latencyMs', 'latencyJitterMs', 'stallRate', 'stallMs', 'throttle', 'forceStatus', 'refuseBodiesContaining', 'rejectEntriesContaining'])
   for (const key of Object.keys(f)) if (!known.has(key)) return `unknown fault option '${key}'`
   for (const key of ['errorRate', 'resetRate', 'stallRate']) {
     const v = f[key]
@@ -108,9 +115,9 @@ export function faultOptionsProblem(value: unknown): string | undefined {
     return 'forceStatus must be an HTTP status (200-599) or null'
   }
 
-  const refuse = f.refuseBodiesContaining
-  if (refuse !== undefined && refuse !== null && (typeof refuse !== 'string' || refuse === '')) {
-    return 'refuseBodiesContaining must be a non-empty string or null'
+  for (const key of ['refuseBodiesContaining', 'rejectEntriesContaining']) {
+    const text = f[key]
+    if (text !== undefined && text !== null && (typeof text !== 'string' || text === '')) return `${key} must be a non-empty string or null`
   }
 
   return undefined

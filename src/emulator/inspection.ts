@@ -2,6 +2,9 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 
 import {type FaultOptions, faultOptionsProblem} from './faults.js'
 import {errorJson, parseJsonBody, readBody, sendJsonText} from './http-io.js'
+import type {SilentKind} from './operations.js'
+import {type SilentCounts, SILENT_KINDS} from './silent-log.js'
+import type {SilentRecord} from './track-api.js'
 import type {RequestStats} from './traffic-stats.js'
 import type {EventView, ObjectView, PersonView} from './workspace.js'
 
@@ -14,6 +17,10 @@ export interface EmulatorStats {
   duplicateEventIds: number
   /** v1 requests and v2 entries that were accepted and applied. */
   entriesApplied: number
+  /** Calls answered 200 that production merges, does not apply, drops or ignores (see silent()). */
+  silent: SilentCounts
+  /** App API read-back requests (any answer); never part of `requests`. */
+  appApiRequests: number
 }
 
 /** What tests and users can read back; the same data as the HTTP API under /__emulator/. */
@@ -27,6 +34,13 @@ export interface EmulatorInspector {
   stats(): EmulatorStats
   /** Arrival times (ms since epoch, sub-ms precision) of the last 100,000 Track requests. */
   requestTimes(): number[]
+  /** The silent outcomes (first 100,000 kept), oldest first, optionally of one kind. */
+  silent(kind?: SilentKind): Array<SilentRecord & {at: string}>
+  /**
+   * Marks people suppressed, as the workspace's suppression list would (creating the tombstone when
+   * nobody has the identifier yet). Each value is read as a path identifier: `cio_…`, an email, or an id.
+   */
+  suppress(identifiers: string[]): void
   /** Forget all data and counters; faults stay as they are. */
   reset(): void
 }
@@ -56,6 +70,30 @@ export async function handleInspection(req: IncomingMessage, res: ServerResponse
   if (method === 'GET' && path === '/__emulator/objects') return json(res, 200, ctx.inspect.objects())
   if (method === 'GET' && path === '/__emulator/stats') return json(res, 200, ctx.inspect.stats())
   if (method === 'GET' && path === '/__emulator/requests') return json(res, 200, ctx.inspect.requestTimes())
+  if (method === 'GET' && path === '/__emulator/silent') {
+    const kind = url.searchParams.get('kind')
+    if (kind !== null && !SILENT_KINDS.includes(kind as SilentKind)) return json(res, 400, {error: `kind must be one of ${SILENT_KINDS.join(', ')}`})
+    return json(res, 200, ctx.inspect.silent((kind ?? undefined) as SilentKind | undefined))
+  }
+
+  if (method === 'POST' && path === '/__emulator/suppress') {
+    const read = await readBody(req, 16 * 1024 * 1024)
+    let body: unknown
+    try {
+      body = 'body' in read ? parseJsonBody(read.body) : undefined
+    } catch {
+      body = undefined
+    }
+
+    const people = (body as {people?: unknown} | undefined)?.people
+    if (!Array.isArray(people) || !people.every((p) => typeof p === 'string' && p !== '')) {
+      return sendJsonText(res, 400, errorJson({error: 'the body must be {"people": ["id, email or cio_…", ...]}'}))
+    }
+
+    ctx.inspect.suppress(people as string[])
+    return json(res, 200, {suppressed: people.length})
+  }
+
   if (method === 'POST' && path === '/__emulator/reset') {
     ctx.inspect.reset()
     return json(res, 200, {})

@@ -50,9 +50,32 @@ export type Operation =
   | {op: 'object_relationships'; add: boolean; object: ObjectRef; people: PersonRef[]}
   | {op: 'delivery_event'; deliveryId: string; name: string}
 
-/** An error found while applying (identifier conflicts); the request reports it like a validation error. */
+/** An error found while applying; the request reports it like a validation error. */
 export interface ApplyError {
   reason: string
   field: string
   message: string
+}
+
+/**
+ * What production does without saying so (cio-fidelity: the Track spec answers these with 200):
+ * `merged` a new path identifier joined the person who owns a body identifier (applied);
+ * `not_applied` an attribute update failure (path and body name different people; nothing written);
+ * `dropped` an unknown or deleted cio_id; `ignored` a call about a suppressed person.
+ */
+export type SilentKind = 'merged' | 'not_applied' | 'dropped' | 'ignored'
+
+export interface SilentOutcome {
+  silent: SilentKind
+  /** The identifier the call named, e.g. "id:42", "email:a@b.io", "cio_id:a3000001". */
+  identifier: string
+  /** What happened, for people. */
+  detail: string
+}
+
+/** The result of applying one operation: nothing to say, an error the response reports, or a silent outcome. */
+export type ApplyResult = ApplyError | SilentOutcome | undefined
+
+export function isApplyError(result: ApplyResult): result is ApplyError {
+  return result !== undefined && 'reason' in result
 }

@@ -1,20 +1,27 @@
 import {createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
+import {answerApp, matchAppRoute} from './app-api.js'
 import {FaultInjector, type FaultOptions} from './faults.js'
 import {googleErrorPage} from './google-error-page.js'
 import {errorJson, readBody, sendHtml, sendJsonText} from './http-io.js'
 import {type EmulatorInspector, type EmulatorStats, handleInspection} from './inspection.js'
 import {type RateLimitOptions, SlidingWindowLimiter} from './rate-limiter.js'
 import {matchRoute} from './routes.js'
+import {SilentLog} from './silent-log.js'
 import {answerTrack, bodyLimitFor} from './track-api.js'
 import {preciseNow, TrafficStats} from './traffic-stats.js'
+import {classifyPathIdentifier} from './validation.js'
 import type {Workspace} from './workspace.js'
 
 export interface ServerConfig {
   siteId: string
   apiKey: string
+  /** Bearer key of the App API read-back routes. */
+  appApiKey: string
   rateLimit: RateLimitOptions | null
+  /** The App API's own limit (10 requests/s documented); null turns it off. */
+  appRateLimit: RateLimitOptions | null
   faults: FaultOptions
   seed?: number
   workspace: Workspace
@@ -24,11 +31,15 @@ export interface ServerConfig {
 
 const UNAUTHORIZED = errorJson({meta: {error: 'Unauthorized request'}})
 const RATE_LIMITED = errorJson({meta: {error: 'rate limit exceeded'}})
+const APP_RATE_LIMITED = errorJson({meta: {error: 'Your request is over the 10-per-second limit.'}})
 
 /** The HTTP side: auth, rate limit and faults in front of the Track API, plus /__emulator/. */
 export class EmulatorServer {
   readonly stats = new TrafficStats()
+  readonly silent = new SilentLog()
   readonly inspect: EmulatorInspector
+  private appRequests = 0
+  private readonly appLimiter: SlidingWindowLimiter | null
   private readonly server: Server
   private readonly limiter: SlidingWindowLimiter | null
   private readonly faults: FaultInjector
@@ -39,6 +50,7 @@ export class EmulatorServer {
 
   constructor(private readonly config: ServerConfig) {
     this.limiter = config.rateLimit ? new SlidingWindowLimiter(config.rateLimit) : null
+    this.appLimiter = config.appRateLimit ? new SlidingWindowLimiter(config.appRateLimit) : null
     this.faults = new FaultInjector(config.faults, config.seed)
     this.inspect = this.createInspector()
     this.server = createServer((req, res) => {
@@ -89,6 +101,24 @@ export class EmulatorServer {
       return handleInspection(req, res, url, {inspect: this.inspect, faults: () => this.faults.current, setFaults: (f) => this.setFaults(f)})
     }
 
+    const appRoute = matchAppRoute(req.method ?? 'GET', url.pathname)
+    if (appRoute) {
+      // The App API is another service: its own key, its own limit, not counted as Track traffic.
+      this.appRequests++
+      if (req.headers.authorization !== `Bearer ${this.config.appApiKey}`) {
+        req.resume()
+        return sendJsonText(res, 401, UNAUTHORIZED)
+      }
+
+      if (this.appLimiter && !this.appLimiter.tryAdmit('app', preciseNow())) {
+        req.resume()
+        return sendJsonText(res, 429, APP_RATE_LIMITED)
+      }
+
+      const answer = await answerApp(appRoute, req, url, this.config.workspace)
+      return sendJsonText(res, answer.status, answer.body)
+    }
+
     const arrival = preciseNow()
     const {route, label} = matchRoute(req.method ?? 'GET', url.pathname)
     this.stats.arrive(arrival, label)
@@ -113,8 +143,14 @@ export class EmulatorServer {
       return this.drop(req, 'stalled')
     }
 
-    const answer = answerTrack(route, read, {workspace: this.config.workspace, url: this.url, nowSeconds: Math.floor(Date.now() / 1000)})
+    const answer = answerTrack(route, read, {
+      workspace: this.config.workspace,
+      url: this.url,
+      nowSeconds: Math.floor(Date.now() / 1000),
+      rejectEntriesContaining: this.faults.current.rejectEntriesContaining,
+    })
     this.stats.entriesApplied += answer.applied
+    this.silent.add(answer.silent)
     if (fate.reset === 'after') return this.drop(req, 'reset')
     if (fate.stall === 'after') {
       await this.sleep(this.faults.current.stallMs ?? 30_000)
@@ -219,13 +255,25 @@ export class EmulatorServer {
           eventCount: counts.events,
           duplicateEventIds: counts.duplicateEventIds,
           entriesApplied: this.stats.entriesApplied,
+          silent: this.silent.counts(),
+          appApiRequests: this.appRequests,
         }
+      },
+      silent: (kind) => this.silent.list(kind),
+      suppress: (identifiers) => {
+        const now = Math.floor(Date.now() / 1000)
+        workspace.transaction(() => {
+          for (const identifier of identifiers) workspace.apply({op: 'suppress', ref: classifyPathIdentifier(identifier)}, now)
+        })
       },
       requestTimes: () => this.stats.requestTimes(),
       reset: () => {
         workspace.reset()
         this.stats.reset()
+        this.silent.reset()
+        this.appRequests = 0
         this.limiter?.reset()
+        this.appLimiter?.reset()
       },
     }
   }

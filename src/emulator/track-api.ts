@@ -1,7 +1,7 @@
 import {TrackLimits, utf8Bytes} from '../cio/limits.js'
 import {batchEntrySpans} from './batch-spans.js'
 import {type BodyRead, errorJson, OK_BODY, parseJsonBody} from './http-io.js'
-import type {Operation} from './operations.js'
+import {type ApplyResult, isApplyError, type Operation, type SilentOutcome} from './operations.js'
 import type {TrackRoute} from './routes.js'
 import {
   parseAddDevice,
@@ -17,11 +17,21 @@ import {parseEntry} from './v2-entries.js'
 import {isPlainObject, type Issue} from './validation.js'
 import type {Workspace} from './workspace.js'
 
+/** A silent outcome with what the request sent, for the inspection API and the rehearsal report. */
+export interface SilentRecord extends SilentOutcome {
+  /** The v2 entry, or for v1 the path identifier and body. */
+  entry: unknown
+  /** The entry's index in a v2 batch. */
+  batchIndex?: number
+}
+
 export interface TrackAnswer {
   status: number
   body: string
   /** Operations that changed (or were accepted by) the workspace. */
   applied: number
+  /** What production would do without saying so (merged, not applied, dropped, ignored). */
+  silent?: SilentRecord[]
 }
 
 /** v1 bodies have no documented cap; this only stops a runaway upload (300 max-size attributes fit). */
@@ -38,6 +48,8 @@ export interface TrackContext {
   /** Host root of the emulator, answered by GET /accounts/region. */
   url: string
   nowSeconds: number
+  /** Fault: batch entries whose JSON contains this are refused one by one (207). */
+  rejectEntriesContaining?: string | null
 }
 
 /** Validates and applies one authenticated, admitted Track request. */
@@ -56,7 +68,8 @@ export function answerTrack(route: TrackRoute, read: BodyRead, ctx: TrackContext
   }
 
   const size = read.body.length
-  return applyV1(parseV1(route, body, size), ctx)
+  const entry = 'identifier' in route ? {identifier: route.identifier, body} : {body}
+  return applyV1(parseV1(route, body, size), entry, ctx)
 }
 
 function parseV1(route: Exclude<TrackRoute, {name: 'entity' | 'batch' | 'region'}>, body: unknown, size: number): V1Parse {
@@ -84,17 +97,23 @@ function v1Errors(messages: string[]): TrackAnswer {
   return {status: 400, body: errorJson({meta: {errors: messages}}), applied: 0}
 }
 
-function applyV1(parsed: V1Parse, ctx: TrackContext): TrackAnswer {
+/** Sorts what applying said into errors for the response and silent records for inspection. */
+function collect(result: ApplyResult, entry: unknown, errors: Issue[], silent: SilentRecord[], batchIndex?: number): void {
+  if (result === undefined) return
+  if (isApplyError(result)) errors.push(result)
+  else silent.push(batchIndex === undefined ? {...result, entry} : {...result, entry, batchIndex})
+}
+
+function applyV1(parsed: V1Parse, entry: unknown, ctx: TrackContext): TrackAnswer {
   if ('errors' in parsed) return v1Errors(parsed.errors)
   if ('error' in parsed) return {status: 400, body: errorJson({meta: {error: parsed.error}}), applied: 0}
-  const messages: string[] = []
+  const problems: Issue[] = []
+  const silent: SilentRecord[] = []
   ctx.workspace.transaction(() => {
-    for (const op of parsed.ops) {
-      const problem = ctx.workspace.apply(op, ctx.nowSeconds)
-      if (problem) messages.push(problem.message)
-    }
+    for (const op of parsed.ops) collect(ctx.workspace.apply(op, ctx.nowSeconds), entry, problems, silent)
   })
-  return messages.length > 0 ? v1Errors(messages) : {status: 200, body: OK_BODY, applied: 1}
+  if (problems.length > 0) return v1Errors(problems.map((p) => p.message))
+  return {status: 200, body: OK_BODY, applied: 1, silent}
 }
 
 function v2Error(reason: string, field: string, message: string): TrackAnswer {
@@ -122,13 +141,11 @@ function answerEntity(body: unknown, ctx: TrackContext): TrackAnswer {
   const parsed = parseEntry(body)
   if ('issues' in parsed) return {status: 400, body: errorJson({errors: parsed.issues}), applied: 0}
   const problems: Issue[] = []
+  const silent: SilentRecord[] = []
   ctx.workspace.transaction(() => {
-    for (const op of parsed.ops) {
-      const problem = ctx.workspace.apply(op, ctx.nowSeconds)
-      if (problem) problems.push(problem)
-    }
+    for (const op of parsed.ops) collect(ctx.workspace.apply(op, ctx.nowSeconds), body, problems, silent)
   })
-  return problems.length > 0 ? {status: 400, body: errorJson({errors: problems}), applied: 0} : {status: 200, body: OK_BODY, applied: 1}
+  return problems.length > 0 ? {status: 400, body: errorJson({errors: problems}), applied: 0} : {status: 200, body: OK_BODY, applied: 1, silent}
 }
 
 /** Entry sizes from the raw bytes when the body is big enough for any entry to be over 32 KB. */
@@ -146,11 +163,18 @@ interface BatchError extends Issue {
 function answerBatch(batch: unknown[], raw: Buffer, ctx: TrackContext): TrackAnswer {
   const sizeOf = entrySizes(batch, raw)
   const errors: BatchError[] = []
+  const silent: SilentRecord[] = []
   let applied = 0
   ctx.workspace.transaction(() => {
     for (let i = 0; i < batch.length; i++) {
       if (sizeOf && sizeOf(i) > TrackLimits.batchEntryBytes) {
         errors.push({batch_index: i, reason: 'too_large', field: 'entry', message: `batch entry cannot be larger than ${TrackLimits.batchEntryBytes} bytes`})
+        continue
+      }
+
+      const poison = ctx.rejectEntriesContaining
+      if (poison && JSON.stringify(batch[i]).includes(poison)) {
+        errors.push({batch_index: i, reason: 'invalid', field: 'entry', message: 'the entry was rejected (emulator fault rejectEntriesContaining)'})
         continue
       }
 
@@ -160,23 +184,17 @@ function answerBatch(batch: unknown[], raw: Buffer, ctx: TrackContext): TrackAns
         continue
       }
 
-      if (applyAll(parsed.ops, ctx, i, errors)) applied++
+      if (applyAll(parsed.ops, batch[i], ctx, i, errors, silent)) applied++
     }
   })
 
-  if (errors.length === 0) return {status: 200, body: OK_BODY, applied}
-  return {status: 207, body: errorJson({errors}), applied}
+  if (errors.length === 0) return {status: 200, body: OK_BODY, applied, silent}
+  return {status: 207, body: errorJson({errors}), applied, silent}
 }
 
-function applyAll(ops: Operation[], ctx: TrackContext, index: number, errors: BatchError[]): boolean {
-  let ok = true
-  for (const op of ops) {
-    const problem = ctx.workspace.apply(op, ctx.nowSeconds)
-    if (problem) {
-      errors.push({batch_index: index, ...problem})
-      ok = false
-    }
-  }
-
-  return ok
+function applyAll(ops: Operation[], entry: unknown, ctx: TrackContext, index: number, errors: BatchError[], silent: SilentRecord[]): boolean {
+  const problems: Issue[] = []
+  for (const op of ops) collect(ctx.workspace.apply(op, ctx.nowSeconds), entry, problems, silent, index)
+  for (const problem of problems) errors.push({batch_index: index, ...problem})
+  return problems.length === 0
 }

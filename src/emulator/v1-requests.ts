@@ -1,5 +1,5 @@
 import {TrackLimits} from '../cio/limits.js'
-import type {Operation, PersonRef} from './operations.js'
+import type {Operation, PersonRef, RelationshipInput} from './operations.js'
 import {
   checkAttributes,
   checkEventFields,
@@ -36,19 +36,41 @@ export function parseIdentify(identifier: string, body: unknown): V1Parse {
   const issues: Issue[] = []
   const ref = pathRef(identifier, issues)
   checkAttributes(body, 'attributes', issues)
-  checkIdentifyConsistency(body, ref, '', {field: '_timestamp', value: body._timestamp}, issues)
+  if (body.id !== undefined && body.id !== null && typeof body.id !== 'string') {
+    issues.push({reason: 'invalid', field: 'id', message: Messages.idNotString})
+  } else {
+    checkIdentifyConsistency(body, ref, '', {field: '_timestamp', value: body._timestamp}, issues)
+  }
 
-  const relationships = body.cio_relationships === undefined ? [] : parseRelationships(body.cio_relationships, 'cio_relationships', issues)
+  const {relationships, add} = v1Relationships(body.cio_relationships, issues)
   const {attributes, updateOnly} = splitIdentifyAttributes(body)
   const ops: Operation[] = [{op: 'identify', ref, attributes, updateOnly, timestamp: body._timestamp as number | undefined}]
-  if (relationships.length > 0) ops.push({op: 'person_relationships', add: true, ref, relationships})
+  if (relationships.length > 0) ops.push({op: 'person_relationships', add, ref, relationships})
   return done(issues, ops)
+}
+
+const RELATIONSHIP_ACTIONS = new Set(['add_relationships', 'delete_relationships'])
+
+/**
+ * v1 documents `cio_relationships` as `{action, relationships: [...]}` (v1_cio_relationships in the
+ * Track spec); the bare array that v2 uses is accepted too and adds. No action means add (unstated).
+ */
+function v1Relationships(value: unknown, issues: Issue[]): {relationships: RelationshipInput[]; add: boolean} {
+  if (value === undefined) return {relationships: [], add: true}
+  if (!isPlainObject(value)) return {relationships: parseRelationships(value, 'cio_relationships', issues), add: true}
+  const action = value.action ?? 'add_relationships'
+  if (typeof action !== 'string' || !RELATIONSHIP_ACTIONS.has(action)) {
+    issues.push({reason: 'invalid', field: 'cio_relationships.action', message: "cio_relationships.action must be 'add_relationships' or 'delete_relationships'"})
+    return {relationships: [], add: true}
+  }
+
+  return {relationships: parseRelationships(value.relationships, 'cio_relationships.relationships', issues), add: action === 'add_relationships'}
 }
 
 function eventData(data: unknown, rawBytes: number, issues: Issue[]): Record<string, unknown> {
   if (data === undefined || data === null) return {}
   if (!isPlainObject(data)) {
-    issues.push({reason: 'invalid', field: 'data', message: 'event data must be a JSON object'})
+    issues.push({reason: 'invalid', field: 'data', message: Messages.eventDataNotHash})
     return {}
   }
 

@@ -9,19 +9,23 @@ export interface Issue {
 }
 
 /**
- * Real Customer.io strings where known (cio-api.md §7/§8); the rest are the emulator's own,
- * worded by analogy, and listed as inventions in docs/emulator.md.
+ * Real Customer.io strings where known (cio-api.md §7/§8 and the published invalid-request list,
+ * cio-api-fidelity.md item 9); the rest are the emulator's own, worded by analogy and listed as
+ * inventions in the README's emulator fidelity notes. v2 uses the same words (its own are unpublished).
  */
 export const Messages = {
   attributeValue: (name: string) => `value for attribute '${name}' cannot be longer than ${TrackLimits.attributeValueBytes} bytes`,
   eventNameTooLong: `event name cannot be longer than ${TrackLimits.eventNameBytes} bytes`,
   idMismatch: 'id attribute and identifier are not the same value',
+  idNotString: 'id attribute must be a string value',
   invalidIdentifier: 'invalid identifier',
   identifierTooLong: `identifier cannot be longer than ${TrackLimits.identifierBytes} bytes`,
-  attributeName: (name: string) => `attribute name '${name}' cannot be longer than ${TrackLimits.attributeNameBytes} bytes`,
-  tooManyAttributes: `cannot set more than ${TrackLimits.attributesPerCall} attributes`,
-  eventDataTooLarge: `event data cannot be larger than ${TrackLimits.eventDataBytes} bytes`,
-  eventNameRequired: 'event name is required',
+  // Published without the name; the v2 error's field names the attribute.
+  attributeName: `attribute name cannot be longer than ${TrackLimits.attributeNameBytes} bytes`,
+  tooManyAttributes: `cannot identify more than ${TrackLimits.attributesPerCall} attributes in one request`,
+  eventDataNotHash: 'event data must be a hash',
+  eventDataTooLarge: `event data cannot be longer than ${TrackLimits.eventDataBytes} bytes`,
+  eventNameRequired: 'event name must not be blank',
   eventIdNotUlid: 'event id must be a valid ULID',
   eventType: "event type must be one of 'event', 'page' or 'screen'",
   timestamp: 'timestamp must be a unix timestamp in seconds',
@@ -62,7 +66,7 @@ export function checkAttributes(attributes: Record<string, unknown>, field: stri
     if (CONTROL_KEYS.has(name)) continue
     count++
     if (exceedsBytes(name, TrackLimits.attributeNameBytes)) {
-      issues.push({reason: 'too_long', field: `${field}.${name}`, message: Messages.attributeName(name)})
+      issues.push({reason: 'too_long', field: `${field}.${name}`, message: Messages.attributeName})
     } else if (valueExceeds(attributes[name], TrackLimits.attributeValueBytes)) {
       issues.push({reason: 'too_long', field: `${field}.${name}`, message: Messages.attributeValue(name)})
     }

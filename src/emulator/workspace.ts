@@ -1,4 +1,4 @@
-import type {ApplyError, Operation} from './operations.js'
+import type {ApplyResult, IdentifierKind, Operation} from './operations.js'
 import type {EventRecord, ObjectRecord, PersonRecord} from './store/types.js'
 
 /** What the inspection API shows for a person. */
@@ -41,10 +41,12 @@ export interface WorkspaceCounts {
 export interface Workspace {
   /** Run every apply of one request together (one SQLite transaction). */
   transaction<T>(fn: () => T): T
-  /** Applies a validated operation; an identifier conflict comes back as an error and changes nothing. */
-  apply(op: Operation, nowSeconds: number): ApplyError | undefined
+  /** Applies a validated operation: an error the response reports, a silent outcome the 200 hides, or nothing to say. */
+  apply(op: Operation, nowSeconds: number): ApplyResult
   people(): PersonView[]
   person(identifier: string): PersonView | undefined
+  /** By one kind of identifier only (cio_id without its prefix), as the App API's id_type looks people up. */
+  personBy(kind: IdentifierKind, value: string): PersonView | undefined
   events(personIdentifier?: string): EventView[]
   objects(): ObjectView[]
   counts(): WorkspaceCounts

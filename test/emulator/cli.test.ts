@@ -1,5 +1,5 @@
 import {type ChildProcessWithoutNullStreams, spawn} from 'node:child_process'
-import {existsSync, mkdtempSync, readdirSync, rmSync, statSync} from 'node:fs'
+import {existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -64,7 +64,7 @@ async function waitFor<T>(what: string, probe: () => T | undefined, cli: Cli, ti
   throw new Error(`timed out waiting for ${what}; stdout: ${cli.stdout()} stderr: ${cli.stderr()}`)
 }
 
-const LISTENING = /^Track API emulator listening on (http:\/\/127\.0\.0\.1:(\d+)) \(site id emulator-site, api key emulator-key\)\n/
+const LISTENING = /^Track API emulator listening on (http:\/\/127\.0\.0\.1:(\d+)) \(site id emulator-site, api key emulator-key; App API key emulator-app-key\)\n/
 
 describe('cio-backfill emulator (child process)', () => {
   it('prints its URL, serves the real client, logs traffic each second and exits 0 on SIGTERM', async () => {
@@ -78,7 +78,25 @@ describe('cio-backfill emulator (child process)', () => {
 
     cli.child.kill('SIGTERM')
     expect(await cli.exited).toBe(0)
-    expect(cli.stdout().trim().split('\n')).toHaveLength(1)
+    expect(cli.stdout().trim().split('\n').slice(1)).toEqual([
+      'Emulator stopped after 1 Track requests; 1 people, 0 events.',
+      `Rehearsal (production answers these 200 and says nothing): would be merged: 0, silently not applied: 0 (attribute update failures), dropped: 0 (unknown cio_id), ignored: 0 (suppressed); details were at ${url}/__emulator/silent`,
+    ])
+  })
+
+  it('--suppressed seeds the suppression list; the stop summary counts what production would do silently', async () => {
+    const list = join(dir, 'suppressed.txt')
+    writeFileSync(list, '# exported from the workspace\nblocked@example.com\n\n')
+    const cli = startCli(['--port', '0', '--quiet', '--rate-limit', '0', '--suppressed', list])
+    const url = await waitFor('the listening line', () => LISTENING.exec(cli.stdout())?.[1], cli)
+    const cio = new TrackClient('emulator-site', 'emulator-key', {url: `${url}/api/v1`, retry: {maxRetries: 0}})
+    expect(await cio.identify('blocked@example.com', {plan: 'pro'})).toEqual({})
+    expect(await cio.identify('cio_ffff', {plan: 'pro'})).toEqual({})
+    await cio.identify('lead@example.com', {plan: 'free'})
+    expect(await cio.identify('u1', {email: 'lead@example.com'})).toEqual({})
+    cli.child.kill('SIGINT')
+    expect(await cli.exited).toBe(0)
+    expect(cli.stdout()).toContain('would be merged: 1, silently not applied: 0 (attribute update failures), dropped: 1 (unknown cio_id), ignored: 1 (suppressed)')
   })
 
   it('--db keeps data across restarts; SIGINT stops it cleanly', async () => {

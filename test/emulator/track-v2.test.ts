@@ -25,7 +25,7 @@ describe('Track API v2 batch and entity', () => {
     expect(result).toEqual({
       errors: [
         {batch_index: 1, reason: 'invalid', field: 'identifiers', message: 'identifiers must have exactly one of id, email, phone or cio_id'},
-        {batch_index: 3, reason: 'required', field: 'name', message: 'event name is required'},
+        {batch_index: 3, reason: 'required', field: 'name', message: 'event name must not be blank'},
         {batch_index: 5, reason: 'invalid', field: 'action', message: 'unknown action for type \'person\': "fly"'},
         {batch_index: 6, reason: 'invalid', field: 'type', message: "type must be one of 'person', 'object' or 'delivery'"},
       ],
@@ -38,7 +38,7 @@ describe('Track API v2 batch and entity', () => {
   it('answers 207 with the v2 envelope on the wire', async () => {
     const emu = await emulator()
     const res = await post(`${emu.url}/api/v2/batch`, emu, JSON.stringify({batch: [{type: 'person', identifiers: {id: 'x'}, action: 'event'}]}))
-    expect(res).toEqual({status: 207, json: {errors: [{batch_index: 0, reason: 'required', field: 'name', message: 'event name is required'}]}})
+    expect(res).toEqual({status: 207, json: {errors: [{batch_index: 0, reason: 'required', field: 'name', message: 'event name must not be blank'}]}})
   })
 
   it('whole-request problems are a 400 without batch_index', async () => {
@@ -128,7 +128,7 @@ describe('Track API v2 batch and entity', () => {
     expect(emu.inspect.person('p1')?.devices).toBeUndefined()
   })
 
-  it('reports identifier conflicts found while applying as per-entry errors', async () => {
+  it('answers identifier conflicts and unknown cio_ids with 200, as production does, and records them', async () => {
     const emu = await emulator()
     const cio = clientFor(emu)
     await cio.identify('owner', {email: 'taken@example.com'})
@@ -136,12 +136,12 @@ describe('Track API v2 batch and entity', () => {
       {type: 'person', identifiers: {id: 'other'}, action: 'identify', attributes: {email: 'taken@example.com'}},
       {type: 'person', identifiers: {cio_id: 'ffff0000'}, action: 'identify', attributes: {a: 1}},
     ])
-    expect(result).toEqual({
-      errors: [
-        {batch_index: 0, reason: 'conflict', field: 'email', message: "email 'taken@example.com' already belongs to another person"},
-        {batch_index: 1, reason: 'invalid', field: 'identifier', message: 'invalid identifier'},
-      ],
-    })
+    expect(result).toEqual({})
+    expect(emu.inspect.person('other')).toBeUndefined()
+    expect(emu.inspect.silent().map((r) => [r.silent, r.identifier, r.batchIndex])).toEqual([
+      ['not_applied', 'id:other', 0],
+      ['dropped', 'cio_id:ffff0000', 1],
+    ])
   })
 
   it('entity applies one entry and rejects a bad one with 400', async () => {
@@ -151,6 +151,6 @@ describe('Track API v2 batch and entity', () => {
     expect(emu.inspect.person('e@X.io')?.attributes).toEqual({a: 1})
     const f = await failure(cio.entity({type: 'person', identifiers: {id: 'x'}, action: 'page'}))
     expect(f.statusCode).toBe(400)
-    expect(JSON.parse(f.body as string)).toEqual({errors: [{reason: 'required', field: 'name', message: 'event name is required'}]})
+    expect(JSON.parse(f.body as string)).toEqual({errors: [{reason: 'required', field: 'name', message: 'event name must not be blank'}]})
   })
 })

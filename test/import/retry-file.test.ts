@@ -58,23 +58,21 @@ describe('invalid and failed rows go to a retry file in the input format', () =>
 
   it('maps 207 batch_index errors back to their rows, which fail with Customer.io\'s message', async () => {
     const state = join(dir.path, 'ledger.sqlite')
-    const seed = join(dir.path, 'seed.csv')
-    writeFileSync(seed, 'id,plan\np1,free\np2,free\n')
-    expect((await runCli(['import', seed, '--type', 'people', ...targetArgs(emulator), '--state', state], {cwd: dir.path})).code).toBe(0)
-    const p1 = emulator.inspect.person('p1')!.cio_id
-    const p2 = emulator.inspect.person('p2')!.cio_id
-    // A cio_id that no person in the workspace has is refused per entry; the rest of the batch lands.
-    const input = join(dir.path, 'by-cio-id.csv')
-    writeFileSync(input, `cio_id,plan\n${p1},pro\nffff0000,pro\n${p2},team\n`)
+    // The emulator refuses one entry on its own (207) while the rest of the batch lands. (An unknown
+    // cio_id no longer serves here: like production, the emulator drops it behind a 200.)
+    emulator.setFaults({rejectEntriesContaining: 'poison'})
+    const input = join(dir.path, 'rows.csv')
+    writeFileSync(input, 'id,plan\np1,pro\np-x,poison\np2,team\n')
     const retry = join(dir.path, 'retry.csv')
-    const result = await runCli(['import', input, '--type', 'people', ...targetArgs(emulator), '--state', state, '--retry-file', retry, '--json'], {cwd: dir.path})
+    const args = ['import', input, '--type', 'people', ...targetArgs(emulator), '--state', state, '--retry-file', retry, '--json']
+    const result = await runCli(args, {cwd: dir.path})
     expect(result.code, result.stderr).toBe(1)
     const summary = parseJson(result.stdout)
     expect(summary.rows).toEqual({read: 3, succeeded: 2, failed: 1, invalid: 0})
     expect(summary.requests.sent).toBe(1)
     expect(summary.failuresByRule).toEqual([{kind: 'failed', rule: 'rejected_by_api', count: 1}])
     const rows = parse(readFileSync(retry, 'utf8'), {columns: true}) as Array<Record<string, string>>
-    expect(rows).toEqual([{cio_id: 'ffff0000', plan: 'pro', _line: '3', _error: expect.stringMatching(/invalid identifier/i)}])
+    expect(rows).toEqual([{id: 'p-x', plan: 'poison', _line: '3', _error: expect.stringMatching(/the entry was rejected/)}])
     expect(emulator.inspect.person('p1')!.attributes.plan).toBe('pro')
     expect(emulator.inspect.person('p2')!.attributes.plan).toBe('team')
   })

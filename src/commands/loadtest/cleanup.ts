@@ -11,7 +11,7 @@ import {parseDuration} from '../../loadtest/duration.js'
 import {PreflightError} from '../../loadtest/preflight.js'
 import {RunRecordError, readRunRecord, writeRunRecord} from '../../loadtest/run-record.js'
 
-const {emulator: _emulator, ...cleanupTargetFlags} = targetFlags
+const {emulator: _emulator, 'emulator-suppressed': _suppressed, ...cleanupTargetFlags} = targetFlags
 
 export default class LoadTestCleanup extends BaseCommand {
   static override id = 'loadtest cleanup'

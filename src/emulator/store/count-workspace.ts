@@ -1,4 +1,4 @@
-import type {ApplyError, Operation} from '../operations.js'
+import type {ApplyResult, Operation} from '../operations.js'
 import {UlidSet} from '../ulid-set.js'
 import type {EventView, ObjectView, PersonView, Workspace, WorkspaceCounts} from '../workspace.js'
 
@@ -17,7 +17,7 @@ export class CountWorkspace implements Workspace {
     return fn()
   }
 
-  apply(op: Operation): ApplyError | undefined {
+  apply(op: Operation): ApplyResult {
     if (op.op === 'identify') {
       this.identifies++
     } else if (op.op === 'event') {
@@ -33,6 +33,10 @@ export class CountWorkspace implements Workspace {
   }
 
   person(): PersonView | undefined {
+    return undefined
+  }
+
+  personBy(): PersonView | undefined {
     return undefined
   }
 

@@ -1,5 +1,5 @@
 import {Messages} from '../validation.js'
-import type {ApplyError, DeviceInput, ObjectRef, Operation, PersonRef, RelationshipInput} from '../operations.js'
+import type {ApplyError, ApplyResult, DeviceInput, IdentifierKind, ObjectRef, Operation, PersonRef, RelationshipInput, SilentOutcome} from '../operations.js'
 import {toEventView, toObjectView, toPersonView, type EventView, type ObjectView, type PersonView, type Workspace, type WorkspaceCounts} from '../workspace.js'
 import type {ObjectRecord, PersonRecord, Repository} from './types.js'
 
@@ -7,11 +7,16 @@ import type {ObjectRecord, PersonRecord, Repository} from './types.js'
 const THIRTY_DAYS_SECONDS = 30 * 24 * 3600
 
 const invalidIdentifier = (field: string): ApplyError => ({reason: 'invalid', field, message: Messages.invalidIdentifier})
-const conflict = (kind: string, value: string): ApplyError => ({
-  reason: 'conflict',
-  field: kind,
-  message: `${kind} '${value}' already belongs to another person`,
+
+/** How a silent outcome names the person a call was about. */
+export const refLabel = (ref: PersonRef): string => `${ref.kind}:${ref.value}`
+const ignored = (ref: PersonRef, detail = 'the person is suppressed: the call is ignored'): SilentOutcome => ({silent: 'ignored', identifier: refLabel(ref), detail})
+const dropped = (ref: PersonRef): SilentOutcome => ({
+  silent: 'dropped',
+  identifier: refLabel(ref),
+  detail: `no person has cio_id ${ref.value} (unknown or deleted): the request is dropped`,
 })
+const notApplied = (ref: PersonRef, detail: string): SilentOutcome => ({silent: 'not_applied', identifier: refLabel(ref), detail: `attribute update failure: ${detail}`})
 
 /**
  * Customer.io's person semantics (cio-api.md §3-§6) over a Repository: identify merges
@@ -27,7 +32,7 @@ export class FullWorkspace implements Workspace {
     return this.repo.transaction(fn)
   }
 
-  apply(op: Operation, now: number): ApplyError | undefined {
+  apply(op: Operation, now: number): ApplyResult {
     switch (op.op) {
       case 'identify':
         return this.identify(op.ref, op.attributes, op.updateOnly, op.timestamp, now)
@@ -70,6 +75,11 @@ export class FullWorkspace implements Workspace {
     return found ? toPersonView(found) : undefined
   }
 
+  personBy(kind: IdentifierKind, value: string): PersonView | undefined {
+    const found = this.repo.findPerson(kind, value)
+    return found ? toPersonView(found) : undefined
+  }
+
   events(personIdentifier?: string): EventView[] {
     if (personIdentifier === undefined) return this.repo.listEvents().map(toEventView)
     const found = this.lookup(personIdentifier)
@@ -106,48 +116,65 @@ export class FullWorkspace implements Workspace {
     return this.repo.findPerson(ref.kind, ref.value)
   }
 
-  /** Finds the person or creates an empty one; a missing cio_id cannot be created. */
-  private findOrCreate(ref: PersonRef, field: string): PersonRecord | ApplyError {
+  /** Finds the person or creates an empty one; a missing cio_id cannot be created, so the call is dropped. */
+  private findOrCreate(ref: PersonRef): PersonRecord | SilentOutcome {
     const found = this.find(ref)
     if (found) return found
-    if (ref.kind === 'cio_id') return invalidIdentifier(field)
+    if (ref.kind === 'cio_id') return dropped(ref)
     const created: PersonRecord = {cioId: this.repo.nextCioId(), attributes: {}, devices: {}, suppressed: false, [ref.kind]: ref.value}
     this.repo.savePerson(created)
     return created
   }
 
+  /**
+   * The Track spec's identify (PUT /customers/{identifier}): a new path identifier whose body
+   * identifier belongs to someone makes that person take the path identifier (lead merge); path and
+   * body naming different people is an attribute update failure that the 200 hides.
+   */
   private identify(
     ref: PersonRef,
     attributes: Record<string, unknown>,
     updateOnly: boolean,
     timestamp: number | undefined,
     now: number,
-  ): ApplyError | undefined {
+  ): ApplyResult {
     const person = this.find(ref)
-    if (person?.suppressed) return undefined
-    if (!person && ref.kind === 'cio_id') return invalidIdentifier('identifier')
+    if (person?.suppressed) return ignored(ref)
+    if (!person && ref.kind === 'cio_id') return dropped(ref)
     if (!person && updateOnly) return undefined
 
     const bodyId = typeof attributes.id === 'string' || typeof attributes.id === 'number' ? String(attributes.id) : undefined
     const bodyEmail = typeof attributes.email === 'string' && attributes.email !== '' ? attributes.email : undefined
-
-    if (bodyId !== undefined) {
-      const owner = this.repo.findPerson('id', bodyId)
-      if (owner?.suppressed) return undefined
-      if (owner && owner.cioId !== person?.cioId) return conflict('id', bodyId)
-      if (ref.kind !== 'cio_id' && person?.id !== undefined && person.id !== bodyId) {
-        return {reason: 'invalid', field: 'id', message: Messages.idMismatch}
-      }
+    if (ref.kind !== 'cio_id' && bodyId !== undefined && person?.id !== undefined && person.id !== bodyId) {
+      return {reason: 'invalid', field: 'id', message: Messages.idMismatch}
     }
 
-    if (bodyEmail !== undefined) {
-      const owner = this.repo.findPerson('email', bodyEmail)
-      if (owner?.suppressed) return undefined
-      if (owner && owner.cioId !== person?.cioId) return conflict('email', bodyEmail)
+    const owners = new Map<string, {person: PersonRecord; named: string}>()
+    const named: Array<[string, string | undefined]> = [['id', bodyId], ['email', bodyEmail]]
+    for (const [kind, value] of named) {
+      if (value === undefined) continue
+      const owner = this.repo.findPerson(kind as 'id' | 'email', value)
+      if (owner?.suppressed) return ignored(ref, `${kind} '${value}' belongs to a suppressed person: the call is ignored`)
+      if (owner && owner.cioId !== person?.cioId && !owners.has(owner.cioId)) owners.set(owner.cioId, {person: owner, named: `${kind} '${value}'`})
     }
 
-    const base: PersonRecord = person ?? {cioId: this.repo.nextCioId(), attributes: {}, devices: {}, suppressed: false, [ref.kind]: ref.value}
+    const others = [...owners.values()]
+    if (others.length > 1) return notApplied(ref, `${others.map((o) => o.named).join(' and ')} belong to different people`)
+    let target = person
+    let merge: SilentOutcome | undefined
+    if (others.length === 1) {
+      const {person: owner, named: what} = others[0]
+      if (person) return notApplied(ref, `${what} belongs to another person (cio_id ${owner.cioId})`)
+      // Identifiers that are set change only through a cio_id path, so an owner with another value is a failure.
+      const held = owner[ref.kind as 'id' | 'email' | 'phone']
+      if (held !== undefined) return notApplied(ref, `${what} belongs to cio_id ${owner.cioId}, whose ${ref.kind} is already '${held}'`)
+      target = owner
+      merge = {silent: 'merged', identifier: refLabel(ref), detail: `${what} belongs to cio_id ${owner.cioId}, which was updated and given ${ref.kind} '${ref.value}'`}
+    }
+
+    const base: PersonRecord = target ?? {cioId: this.repo.nextCioId(), attributes: {}, devices: {}, suppressed: false, [ref.kind]: ref.value}
     const next: PersonRecord = {...base, attributes: {...base.attributes}}
+    if (merge) next[ref.kind as 'id' | 'email' | 'phone'] = ref.value
     if (bodyId !== undefined) next.id = bodyId
     if (bodyEmail !== undefined) next.email = bodyEmail
 
@@ -172,10 +199,10 @@ export class FullWorkspace implements Workspace {
       this.repo.claimAnonymousEvents(attributes.anonymous_id, next.cioId, now - THIRTY_DAYS_SECONDS)
     }
 
-    return undefined
+    return merge
   }
 
-  private deletePerson(ref: PersonRef): ApplyError | undefined {
+  private deletePerson(ref: PersonRef): ApplyResult {
     const person = this.find(ref)
     if (!person || person.suppressed) return undefined
     this.repo.removeEventsOf(person.cioId)
@@ -183,7 +210,7 @@ export class FullWorkspace implements Workspace {
     return undefined
   }
 
-  private suppress(ref: PersonRef): ApplyError | undefined {
+  private suppress(ref: PersonRef): ApplyResult {
     const person = this.find(ref)
     if (person?.suppressed) return undefined
     if (person) {
@@ -198,20 +225,20 @@ export class FullWorkspace implements Workspace {
     return undefined
   }
 
-  private unsuppress(ref: PersonRef): ApplyError | undefined {
+  private unsuppress(ref: PersonRef): ApplyResult {
     const person = this.find(ref)
     // Unsuppressing frees the identifiers; it does not bring the old profile back.
     if (person?.suppressed) this.repo.removePerson(person.cioId)
     return undefined
   }
 
-  private event(op: Extract<Operation, {op: 'event'}>, now: number): ApplyError | undefined {
+  private event(op: Extract<Operation, {op: 'event'}>, now: number): ApplyResult {
     let personCioId: string | null = null
     if (op.ref) {
       const person = this.find(op.ref)
-      if (person?.suppressed) return undefined
-      const target = person ?? this.findOrCreate(op.ref, 'identifier')
-      if ('reason' in target) return target
+      if (person?.suppressed) return ignored(op.ref)
+      const target = person ?? this.findOrCreate(op.ref)
+      if ('silent' in target) return target
       personCioId = target.cioId
     }
 
@@ -232,11 +259,11 @@ export class FullWorkspace implements Workspace {
     return undefined
   }
 
-  private addDevice(ref: PersonRef, device: DeviceInput): ApplyError | undefined {
+  private addDevice(ref: PersonRef, device: DeviceInput): ApplyResult {
     const existing = this.find(ref)
-    if (existing?.suppressed) return undefined
-    const person = existing ?? this.findOrCreate(ref, 'identifier')
-    if ('reason' in person) return person
+    if (existing?.suppressed) return ignored(ref)
+    const person = existing ?? this.findOrCreate(ref)
+    if ('silent' in person) return person
     const record = {
       id: device.id,
       ...(device.platform === undefined ? {} : {platform: device.platform}),
@@ -247,7 +274,7 @@ export class FullWorkspace implements Workspace {
     return undefined
   }
 
-  private deleteDevice(ref: PersonRef, deviceId: string): ApplyError | undefined {
+  private deleteDevice(ref: PersonRef, deviceId: string): ApplyResult {
     const person = this.find(ref)
     if (!person || person.suppressed || !(deviceId in person.devices)) return undefined
     const devices = {...person.devices}
@@ -256,7 +283,7 @@ export class FullWorkspace implements Workspace {
     return undefined
   }
 
-  private merge(primaryRef: PersonRef, secondaryRef: PersonRef, now: number): ApplyError | undefined {
+  private merge(primaryRef: PersonRef, secondaryRef: PersonRef, now: number): ApplyResult {
     const primary = this.find(primaryRef)
     const secondary = this.find(secondaryRef)
     // The primary must already exist, otherwise the merge does nothing (cio-api.md §3.4).
@@ -287,12 +314,12 @@ export class FullWorkspace implements Workspace {
     return {objectTypeId: ref.objectTypeId, objectId: ref.objectId, cioObjectId: this.repo.nextCioObjectId(), attributes: {}, relationships: {}}
   }
 
-  private personRelationships(ref: PersonRef, relationships: RelationshipInput[], add: boolean): ApplyError | undefined {
+  private personRelationships(ref: PersonRef, relationships: RelationshipInput[], add: boolean): ApplyResult {
     const existing = this.find(ref)
-    if (existing?.suppressed) return undefined
+    if (existing?.suppressed) return ignored(ref)
     if (!existing && !add) return undefined
-    const person = existing ?? this.findOrCreate(ref, 'identifiers')
-    if ('reason' in person) return person
+    const person = existing ?? this.findOrCreate(ref)
+    if ('silent' in person) return person
     for (const relationship of relationships) {
       const object = this.findOrCreateObject(relationship.object)
       if ('reason' in object) return object
@@ -304,13 +331,13 @@ export class FullWorkspace implements Workspace {
     return undefined
   }
 
-  private objectIdentify(ref: ObjectRef, attributes: Record<string, unknown>, people: PersonRef[]): ApplyError | undefined {
+  private objectIdentify(ref: ObjectRef, attributes: Record<string, unknown>, people: PersonRef[]): ApplyResult {
     const object = this.findOrCreateObject(ref)
     if ('reason' in object) return object
     mergeAttributes(object.attributes, attributes)
     for (const personRef of people) {
-      const person = this.findOrCreate(personRef, 'cio_relationships.identifiers')
-      if ('reason' in person) return person
+      const person = this.findOrCreate(personRef)
+      if ('silent' in person) return person
       if (!person.suppressed) object.relationships[person.cioId] = {}
     }
 
@@ -318,7 +345,7 @@ export class FullWorkspace implements Workspace {
     return undefined
   }
 
-  private objectIdentifyAnonymous(ref: ObjectRef, anonymousId: string, attributes: Record<string, unknown>): ApplyError | undefined {
+  private objectIdentifyAnonymous(ref: ObjectRef, anonymousId: string, attributes: Record<string, unknown>): ApplyResult {
     const object = this.findOrCreateObject(ref)
     if ('reason' in object) return object
     mergeAttributes(object.attributes, attributes)
@@ -327,19 +354,19 @@ export class FullWorkspace implements Workspace {
     return undefined
   }
 
-  private objectDelete(ref: ObjectRef): ApplyError | undefined {
+  private objectDelete(ref: ObjectRef): ApplyResult {
     const object = this.repo.findObject(ref)
     if (object) this.repo.removeObject(object)
     return undefined
   }
 
-  private objectRelationships(ref: ObjectRef, people: PersonRef[], add: boolean): ApplyError | undefined {
+  private objectRelationships(ref: ObjectRef, people: PersonRef[], add: boolean): ApplyResult {
     const object = this.findOrCreateObject(ref)
     if ('reason' in object) return object
     for (const personRef of people) {
       if (add) {
-        const person = this.findOrCreate(personRef, 'cio_relationships.identifiers')
-        if ('reason' in person) return person
+        const person = this.findOrCreate(personRef)
+        if ('silent' in person) return person
         if (!person.suppressed) object.relationships[person.cioId] = {}
       } else {
         const person = this.find(personRef)
