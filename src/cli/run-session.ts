@@ -9,6 +9,7 @@ import {createProgressReporter} from '../reporting/progress-reporter.js'
 import {summaryText} from '../reporting/summary-text.js'
 import {redact, type TrackTarget} from '../target/track-target.js'
 import {exitCodeForStatus, type ExitCodeValue} from './exit-codes.js'
+import {onOutputBroken, writeOrTerminal} from './terminal-output.js'
 
 export interface SessionRequest {
   ledger: Ledger
@@ -25,7 +26,6 @@ export interface SessionRequest {
   /** The --state given by the user, if any, for the resume command. */
   stateFlag?: string
   json: boolean
-  log: (line: string) => void
 }
 
 /** What import and resume print with --json: the engine's summary and the exit code the CLI gives it. */
@@ -44,33 +44,40 @@ function resumeCommand(request: SessionRequest): string {
 
 /**
  * Runs one session of a run the way a user sees it: signals (first Ctrl-C drains and exits 4, the
- * second exits at once), progress on stderr, and the summary at the end.
+ * second exits at once), progress on stderr, and the summary at the end. A reader of stdout or
+ * stderr going away (EPIPE) is an interruption too; the rest of the output then goes to the terminal.
  */
 export async function runSession(request: SessionRequest): Promise<SessionSummary> {
   const {run, target} = request
-  const say = (line: string) => process.stderr.write(`${redact(line, target)}\n`)
+  const say = (line: string) => writeOrTerminal(process.stderr, `${redact(line, target)}\n`)
   const command = resumeCommand(request)
   // Refuse early, before any output, when another live process holds the run.
   request.ledger.acquire(run.id)
   const interrupt = new AbortController()
+  const progress = createProgressReporter()
   let signals = 0
   const onSignal = (signal: NodeJS.Signals) => {
     signals++
+    // The progress line ends before any message, so nothing redraws over what follows.
+    progress.stop()
     if (signals === 1) {
-      say(`\n${signal}: stopping; requests in flight are finishing (send it again to exit at once)`)
+      say(`${signal}: stopping; requests in flight are finishing (send it again to exit at once)`)
       interrupt.abort()
       return
     }
 
-    say(`\n${signal} again: exiting now; the ledger is consistent.\nResume with: ${command}`)
+    say(`${signal} again: exiting now; the ledger is consistent.\nResume with: ${command}`)
     process.exit(4)
   }
 
+  const stopWatchingOutput = onOutputBroken(() => {
+    progress.stop()
+    interrupt.abort()
+  })
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
-  say(`Run ${run.id}: ${run.type} -> ${target.host} (site ${target.siteId}), ${run.api}, ${request.rate} req/s, ${request.concurrency} in flight`)
-  const progress = createProgressReporter()
   try {
+    say(`Run ${run.id}: ${run.type} -> ${target.host} (site ${target.siteId}), ${run.api}, ${request.rate} req/s, ${request.concurrency} in flight`)
     const session = new ImportSession({
       ledger: request.ledger,
       run,
@@ -96,10 +103,11 @@ export async function runSession(request: SessionRequest): Promise<SessionSummar
       say(`Emulator ${request.emulator.url} received ${stats.requests.total} requests; it now holds ${stats.peopleCount} people and ${stats.eventCount} events.`)
     }
 
-    if (!request.json) request.log(redact(summaryText(summary), target))
+    if (!request.json) writeOrTerminal(process.stdout, `${redact(summaryText(summary), target)}\n`)
     return summary
   } finally {
     progress.stop()
+    stopWatchingOutput()
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
   }

@@ -95,7 +95,6 @@ the retry budget (resumable).`
         benchNoLedger: flags['bench-no-ledger'],
         stateFlag: flags.state,
         json: this.jsonEnabled(),
-        log: (line) => this.log(line),
       })
       process.exitCode = summary.exitCode
       return summary

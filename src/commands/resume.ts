@@ -67,7 +67,6 @@ Exit codes are those of import.`
         timeoutSeconds: flags.timeout,
         stateFlag: flags.state,
         json: this.jsonEnabled(),
-        log: (line) => this.log(line),
       })
       process.exitCode = summary.exitCode
       return summary
