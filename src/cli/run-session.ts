@@ -26,6 +26,8 @@ export interface SessionRequest {
   /** The --state given by the user, if any, for the resume command. */
   stateFlag?: string
   json: boolean
+  /** The banner was printed already (import prints it before spooling stdin). */
+  announced?: boolean
 }
 
 /** What import and resume print with --json: the engine's summary and the exit code the CLI gives it. */
@@ -40,6 +42,12 @@ function resumeCommand(request: SessionRequest): string {
   if (request.stateFlag) parts.push('--state', JSON.stringify(request.stateFlag))
   if (request.run.config.emulator) parts.push('--emulator')
   return parts.join(' ')
+}
+
+/** The first line of every session: which run goes where, how fast. */
+export function announceRun(run: Pick<RunRecord, 'id' | 'type' | 'api'>, target: TrackTarget, rate: number, concurrency: number): void {
+  const line = `Run ${run.id}: ${run.type} -> ${target.host} (site ${target.siteId}), ${run.api}, ${rate} req/s, ${concurrency} in flight`
+  writeOrTerminal(process.stderr, `${redact(line, target)}\n`)
 }
 
 /**
@@ -77,7 +85,7 @@ export async function runSession(request: SessionRequest): Promise<SessionSummar
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
   try {
-    say(`Run ${run.id}: ${run.type} -> ${target.host} (site ${target.siteId}), ${run.api}, ${request.rate} req/s, ${request.concurrency} in flight`)
+    if (!request.announced) announceRun(run, target, request.rate, request.concurrency)
     const session = new ImportSession({
       ledger: request.ledger,
       run,

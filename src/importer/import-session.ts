@@ -1,3 +1,5 @@
+import {rm} from 'node:fs/promises'
+
 import {type Batch, firstLine, lastLine} from '../batching/batch.js'
 import {BatchPacker} from '../batching/batch-packer.js'
 import type {Ledger} from '../ledger/ledger.js'
@@ -344,6 +346,9 @@ export class ImportSession {
 
       fileSummaries.push({path: file.displayPath, done: file.done, rows: c, retryFile})
     }
+
+    // A spooled stdin is only kept for resume; a finished run has nothing left to read from it.
+    if (finished) await Promise.all(files.filter((f) => f.displayPath === '-').map((f) => rm(f.path, {force: true})))
 
     ledger.release(run.id, status, this.stopReason?.message ?? null)
     const after = ledger.getRun(run.id)!

@@ -90,7 +90,10 @@ function ttyFields(s: ProgressSnapshot, r: Rates): StatusField[] {
     {text: `failed ${fmt.format(s.failed)}`},
     {text: `invalid ${fmt.format(s.invalid)}`},
   )
-  if (fraction !== null) fields.push({text: `ETA ${r.etaMs === null ? '--' : formatDuration(r.etaMs)}`})
+  if (fraction !== null) {
+    const eta = fraction >= 1 ? '0s' : r.etaMs === null ? '--' : formatDuration(r.etaMs)
+    fields.push({text: `ETA ${eta}`})
+  }
   return fields
 }
 
@@ -123,6 +126,57 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
     },
     stop() {
       stopped = true
+    },
+  }
+}
+
+export interface SpoolReporter {
+  update(bytes: number): void
+  stop(): void
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`
+  if (bytes < 1e6) return `${fmt1.format(bytes / 1e3)} kB`
+  if (bytes < 1e9) return `${fmt1.format(bytes / 1e6)} MB`
+  return `${fmt1.format(bytes / 1e9)} GB`
+}
+
+/**
+ * While stdin is copied to its spool file (a run must be resumable, and a pipe cannot be read
+ * twice), how much has arrived: redrawn on a terminal, a line every few seconds elsewhere, and one
+ * closing line either way.
+ */
+export function createSpoolReporter(stream: NodeJS.WriteStream = process.stderr, plainEveryMs = 5000): SpoolReporter {
+  const started = performance.now()
+  const tty = isTerminal(stream)
+  const line = tty ? new TerminalLine(stream) : null
+  let bytes = 0
+  let lastShown = -Infinity
+  let stopped = false
+  const text = () => {
+    const elapsed = performance.now() - started
+    const rate = elapsed >= 1000 ? ` (${formatBytes((bytes * 1000) / elapsed)}/s)` : ''
+    return `stdin: ${formatBytes(bytes)} read${rate}, copied aside so the run can be resumed; sending starts when it ends`
+  }
+
+  return {
+    update(total) {
+      bytes = total
+      const now = performance.now()
+      if (stopped || now - lastShown < (tty ? 200 : plainEveryMs)) return
+      lastShown = now
+      if (line) line.draw(fitStatusLine([{text: text()}], null, line.width))
+      else stream.write(`[${formatDuration(now - started)}] ${text()}\n`)
+    },
+    stop() {
+      if (stopped) return
+      stopped = true
+      const done = `stdin: ${formatBytes(bytes)} read in ${formatDuration(performance.now() - started)}`
+      if (line) {
+        line.draw(done)
+        line.end()
+      } else stream.write(`${done}\n`)
     },
   }
 }

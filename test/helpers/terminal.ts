@@ -28,9 +28,12 @@ export class TmuxTerminal {
     return execFileSync('tmux', ['-L', this.socket, ...args], {encoding: 'utf8'})
   }
 
-  /** What the screen shows (and its history), wrapped lines joined as they were written. */
+  /** What the screen shows (and its history), wrapped lines joined as they were written, trailing blanks trimmed. */
   screen(): string {
     return this.tmux('capture-pane', '-p', '-J', '-S', '-')
+      .split('\n')
+      .map((line) => line.trimEnd())
+      .join('\n')
   }
 
   sendKeys(...keys: string[]): void {
