@@ -5,6 +5,7 @@ import {ImportSession} from '../importer/import-session.js'
 import type {RunSummary} from '../importer/summary.js'
 import type {Ledger} from '../ledger/ledger.js'
 import type {RunRecord} from '../ledger/records.js'
+import {countOf} from '../reporting/counts-text.js'
 import {createProgressReporter} from '../reporting/progress-reporter.js'
 import {summaryText} from '../reporting/summary-text.js'
 import {redact, type TrackTarget} from '../target/track-target.js'
@@ -108,7 +109,8 @@ export async function runSession(request: SessionRequest): Promise<SessionSummar
 
     if (request.emulator) {
       const stats = request.emulator.inspect.stats()
-      say(`Emulator ${request.emulator.url} received ${stats.requests.total} requests; it now holds ${stats.peopleCount} people and ${stats.eventCount} events.`)
+      const holds = `${countOf(stats.peopleCount, 'person', 'people')} and ${countOf(stats.eventCount, 'event')}`
+      say(`Emulator ${request.emulator.url} received ${countOf(stats.requests.total, 'request')}; it now holds ${holds}.`)
     }
 
     if (!request.json) writeOrTerminal(process.stdout, `${redact(summaryText(summary), target)}\n`)

@@ -180,3 +180,50 @@ export function createSpoolReporter(stream: NodeJS.WriteStream = process.stderr,
     },
   }
 }
+
+export interface ReadProgress {
+  file: string
+  rows: number
+  bytesRead: number
+  totalBytes: number | null
+}
+
+export interface ReadingReporter {
+  update(progress: ReadProgress): void
+  /** Erases the line (the report follows in its place). */
+  clear(): void
+}
+
+/**
+ * validate's progress: one line redrawn a few times a second from the latest figures, so it stays
+ * true while the input stalls (a slow pipe). Only on a terminal: null elsewhere, so pipes and logs
+ * get just the report.
+ */
+export function createReadingReporter(stream: NodeJS.WriteStream = process.stderr, everyMs = 250): ReadingReporter | null {
+  if (!isTerminal(stream)) return null
+  let latest: ReadProgress | null = null
+  let drawn: string | null = null
+  const draw = () => {
+    if (!latest) return
+    const percent = latest.totalBytes ? ` (${Math.min(100, Math.floor((100 * latest.bytesRead) / latest.totalBytes))}%)` : ''
+    const text = fitStatusLine([{text: `validating ${latest.file}: ${fmt.format(latest.rows)} rows${percent}`}], null, stream.columns || 80)
+    if (text === drawn) return
+    stream.write(`\r${text}\u001B[K`)
+    drawn = text
+  }
+
+  const timer = setInterval(draw, everyMs).unref()
+  return {
+    update(progress) {
+      const first = latest === null
+      latest = progress
+      if (first) draw()
+    },
+    clear() {
+      clearInterval(timer)
+      if (drawn !== null) stream.write('\r\u001B[K')
+      drawn = null
+      latest = null
+    },
+  }
+}
