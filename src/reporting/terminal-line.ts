@@ -52,10 +52,11 @@ function join(fields: StatusField[], dropped: Set<number>, separator = ' | '): s
 /**
  * The fields joined with " | " and a bar in front, fitted into `width` columns: optional fields go
  * (in dropOrder) before the bar shrinks below MIN_BAR, then the bar and the separators go; a line
- * still too long is cut at the edge. Never wider than width - 1: writing the last column makes some terminals wrap.
+ * still too long is cut at the edge. Two columns are kept free: writing the last one makes some
+ * terminals wrap, and a Ctrl-C is echoed as `^C` after the text before the line is ended.
  */
 export function fitStatusLine(fields: StatusField[], fraction: number | null, width: number): string {
-  const max = Math.max(20, width - 1)
+  const max = Math.max(20, width - 3)
   const orders = [...new Set(fields.flatMap((f) => (f.dropOrder === undefined ? [] : [f.dropOrder])))].sort((a, b) => a - b)
   for (let level = 0; level <= orders.length; level++) {
     const text = join(fields, new Set(orders.slice(0, level)))
