@@ -1,4 +1,5 @@
 import type {ProgressSnapshot} from '../importer/progress-snapshot.js'
+import {countOf} from './counts-text.js'
 import {fitStatusLine, type StatusField, TerminalLine} from './terminal-line.js'
 
 export interface ProgressReporter {
@@ -69,7 +70,7 @@ function plainLine(s: ProgressSnapshot, r: Rates): string {
   const eta = r.etaMs === null ? '' : ` | ETA ${formatDuration(r.etaMs)}`
   return (
     `[${formatDuration(s.elapsedMs)}]${pct} ${fmt.format(s.rowsDone)} rows (${fmt.format(r.rowsPerSec)}/s)` +
-    ` | ${fmt.format(s.requestsSent)} requests (${fmt1.format(r.requestsPerSec)}/s)` +
+    ` | ${countOf(s.requestsSent, 'request')} (${fmt1.format(r.requestsPerSec)}/s)` +
     ` | 429s ${fmt.format(s.throttled)} | failed ${fmt.format(s.failed)} | invalid ${fmt.format(s.invalid)}${eta}`
   )
 }

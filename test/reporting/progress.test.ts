@@ -47,6 +47,14 @@ describe('progress', () => {
     expect(text).toMatch(/1,200 rows \(1,000\/s\) \| 12 requests \(5\/s\)/)
   })
 
+  it('says "1 request", not "1 requests"', () => {
+    const out = stream(false)
+    let text = ''
+    out.on('data', (d) => (text += d))
+    createProgressReporter(out as unknown as NodeJS.WriteStream, 5000).update({...snapshot(200, 100, 1000), requestsSent: 1})
+    expect(text).toMatch(/\| 1 request \(/)
+  })
+
   it('draws a bar on a terminal with the same figures, redrawn in place', () => {
     const out = stream(true)
     let text = ''
