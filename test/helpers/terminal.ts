@@ -28,9 +28,12 @@ export class TmuxTerminal {
     return execFileSync('tmux', ['-L', this.socket, ...args], {encoding: 'utf8'})
   }
 
-  /** What the screen shows (and its history), wrapped lines joined as they were written, trailing blanks trimmed. */
-  screen(): string {
-    return this.tmux('capture-pane', '-p', '-J', '-S', '-')
+  /**
+   * What the screen shows (and its history), trailing blanks trimmed; lines the terminal folded are
+   * joined as they were written unless `rows` asks for the screen's own rows.
+   */
+  screen(options: {rows?: boolean} = {}): string {
+    return this.tmux('capture-pane', '-p', ...(options.rows ? [] : ['-J']), '-S', '-')
       .split('\n')
       .map((line) => line.trimEnd())
       .join('\n')

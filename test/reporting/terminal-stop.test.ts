@@ -61,6 +61,8 @@ describe('what the terminal shows when a run is stopped', () => {
     expect(linesMatching(screen, /^Run \w{26}: interrupted in \d+\.\ds$/), screen).toHaveLength(1)
     expect(linesMatching(screen, /^ {2}rows: {5}[\d,]+ read, [\d,]+ succeeded, 0 failed, 0 invalid$/), screen).toHaveLength(1)
     expect(linesMatching(screen, /^ {2}resume with: cio-backfill resume \w{26} --state ".+ledger\.sqlite"$/), screen).toHaveLength(1)
+    // The terminal's ^C echo fits after the bar instead of folding a lone "C" onto a row of its own.
+    expect(terminal.screen({rows: true}).split('\n')).not.toContain('C')
     // Nothing drawn after the message: the bar never shows up below it.
     const afterStop = screen.slice(screen.indexOf('SIGINT: stopping'))
     expect(afterStop).not.toMatch(/[█░]/)
