@@ -5,11 +5,13 @@ import {ImportSession} from '../importer/import-session.js'
 import type {RunSummary} from '../importer/summary.js'
 import type {Ledger} from '../ledger/ledger.js'
 import type {RunRecord} from '../ledger/records.js'
+import {countOf} from '../reporting/counts-text.js'
 import {createProgressReporter} from '../reporting/progress-reporter.js'
 import {summaryText} from '../reporting/summary-text.js'
 import {redact, type TrackTarget} from '../target/track-target.js'
 import {exitCodeForStatus, type ExitCodeValue} from './exit-codes.js'
 import {type RehearsalSummary, rehearsalLine, rehearsalReportPath, writeRehearsalReport} from './rehearsal-report.js'
+import {onOutputBroken, writeOrTerminal} from './terminal-output.js'
 
 export interface SessionRequest {
   ledger: Ledger
@@ -26,7 +28,8 @@ export interface SessionRequest {
   /** The --state given by the user, if any, for the resume command. */
   stateFlag?: string
   json: boolean
-  log: (line: string) => void
+  /** The banner was printed already (import prints it before spooling stdin). */
+  announced?: boolean
 }
 
 /**
@@ -46,35 +49,48 @@ function resumeCommand(request: SessionRequest): string {
   return parts.join(' ')
 }
 
+/** The first line of every session: which run goes where, how fast. */
+export function announceRun(run: Pick<RunRecord, 'id' | 'type' | 'api'>, target: TrackTarget, rate: number, concurrency: number): void {
+  const line = `Run ${run.id}: ${run.type} -> ${target.host} (site ${target.siteId}), ${run.api}, ${rate} req/s, ${concurrency} in flight`
+  writeOrTerminal(process.stderr, `${redact(line, target)}\n`)
+}
+
 /**
  * Runs one session of a run the way a user sees it: signals (first Ctrl-C drains and exits 4, the
- * second exits at once), progress on stderr, and the summary at the end.
+ * second exits at once), progress on stderr, and the summary at the end. A reader of stdout or
+ * stderr going away (EPIPE) is an interruption too; the rest of the output then goes to the terminal.
  */
 export async function runSession(request: SessionRequest): Promise<SessionSummary> {
   const {run, target} = request
-  const say = (line: string) => process.stderr.write(`${redact(line, target)}\n`)
+  const say = (line: string) => writeOrTerminal(process.stderr, `${redact(line, target)}\n`)
   const command = resumeCommand(request)
   // Refuse early, before any output, when another live process holds the run.
   request.ledger.acquire(run.id)
   const interrupt = new AbortController()
+  const progress = createProgressReporter()
   let signals = 0
   const onSignal = (signal: NodeJS.Signals) => {
     signals++
+    // The progress line ends before any message, so nothing redraws over what follows.
+    progress.stop()
     if (signals === 1) {
-      say(`\n${signal}: stopping; requests in flight are finishing (send it again to exit at once)`)
+      say(`${signal}: stopping; requests in flight are finishing (send it again to exit at once)`)
       interrupt.abort()
       return
     }
 
-    say(`\n${signal} again: exiting now; the ledger is consistent.\nResume with: ${command}`)
+    say(`${signal} again: exiting now; the ledger is consistent.\nResume with: ${command}`)
     process.exit(4)
   }
 
+  const stopWatchingOutput = onOutputBroken(() => {
+    progress.stop()
+    interrupt.abort()
+  })
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
-  say(`Run ${run.id}: ${run.type} -> ${target.host} (site ${target.siteId}), ${run.api}, ${request.rate} req/s, ${request.concurrency} in flight`)
-  const progress = createProgressReporter()
   try {
+    if (!request.announced) announceRun(run, target, request.rate, request.concurrency)
     const session = new ImportSession({
       ledger: request.ledger,
       run,
@@ -97,17 +113,19 @@ export async function runSession(request: SessionRequest): Promise<SessionSummar
 
     if (request.emulator) {
       const stats = request.emulator.inspect.stats()
-      say(`Emulator ${request.emulator.url} received ${stats.requests.total} requests; it now holds ${stats.peopleCount} people and ${stats.eventCount} events.`)
+      const holds = `${countOf(stats.peopleCount, 'person', 'people')} and ${countOf(stats.eventCount, 'event')}`
+      say(`Emulator ${request.emulator.url} received ${countOf(stats.requests.total, 'request')}; it now holds ${holds}.`)
       const first = request.ledger.runFiles(run.id)[0]
       summary.rehearsal = await writeRehearsalReport(request.emulator, request.ledger, run, rehearsalReportPath(first?.displayPath ?? 'input', run.id))
       const where = summary.rehearsal.reportFile ? `; one line each in ${summary.rehearsal.reportFile}` : ''
       say(`Rehearsal (production answers these 200 and says nothing): ${rehearsalLine(summary.rehearsal)}${where}`)
     }
 
-    if (!request.json) request.log(redact(summaryText(summary), target))
+    if (!request.json) writeOrTerminal(process.stdout, `${redact(summaryText(summary), target)}\n`)
     return summary
   } finally {
     progress.stop()
+    stopWatchingOutput()
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
   }

@@ -3,12 +3,13 @@ import {join, resolve} from 'node:path'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {inputArgs, inputFlags, pacingFlags, stateFlag, timeoutFlag, tuningFlags} from '../cli/import-flags.js'
-import {defaultStatePath, runSession, type SessionSummary} from '../cli/run-session.js'
+import {announceRun, defaultStatePath, runSession, type SessionSummary} from '../cli/run-session.js'
 import {resolveTarget, targetFlags} from '../cli/target-flags.js'
 import {asUserError} from '../cli/user-errors.js'
-import {createRun} from '../importer/create-run.js'
+import {createRun, newRunId} from '../importer/create-run.js'
 import {Ledger} from '../ledger/ledger.js'
 import {loadMappingFile} from '../mapping/index.js'
+import {createSpoolReporter} from '../reporting/progress-reporter.js'
 import {runValidate, type ValidationReport} from '../validation/index.js'
 
 export default class Import extends BaseCommand {
@@ -64,7 +65,13 @@ the retry budget (resumable).`
       const {target} = resolved
       emulator = resolved.emulator
       ledger = Ledger.open(statePath)
+      // stdin is copied aside before sending: say so at once, not when the pipe closes.
+      const id = inputs.includes('-') ? newRunId() : undefined
+      if (id) announceRun({id, type: flags.type, api: flags.api}, target, flags.rate, flags.concurrency)
+      const spool = id ? createSpoolReporter() : undefined
       const run = await createRun(ledger, {
+        id,
+        onStdinBytes: spool && ((bytes) => spool.update(bytes)),
         inputs,
         format: flags.format,
         retryFile: flags['retry-file'],
@@ -82,8 +89,9 @@ the retry budget (resumable).`
           maxBodyBytes: flags['max-body-bytes'],
           retryBaseMs: flags['retry-base-ms'],
         },
-      })
+      }).finally(() => spool?.stop())
       const summary = await runSession({
+        announced: Boolean(id),
         ledger,
         run,
         target,
@@ -95,7 +103,6 @@ the retry budget (resumable).`
         benchNoLedger: flags['bench-no-ledger'],
         stateFlag: flags.state,
         json: this.jsonEnabled(),
-        log: (line) => this.log(line),
       })
       process.exitCode = summary.exitCode
       return summary

@@ -232,11 +232,14 @@ export class EmulatorServer {
     const interval = this.stats.takeInterval()
     if (!interval) return
     const counts = this.config.workspace.counts()
-    const outcomes = Object.entries(interval.outcomes)
-      .map(([status, n]) => `${status}: ${n}`)
-      .join(', ')
+    const n = (v: number) => v.toLocaleString('en-US')
+    // Requests are counted as they arrive and answers as they leave, so the two can differ in a second.
+    const answers = Object.entries(interval.outcomes).map(([status, count]) => `${status} ×${n(count)}`)
     const time = new Date().toISOString().slice(11, 19)
-    this.config.log(`${time} ${interval.requests} req/s (${outcomes}) people ${counts.people} events ${counts.events}`)
+    const received = `received ${n(interval.requests)} ${interval.requests === 1 ? 'request' : 'requests'}`
+    const answered = answers.length > 0 ? `answered ${answers.join(', ')}` : 'none answered yet'
+    const holds = `holds ${n(counts.people)} ${counts.people === 1 ? 'person' : 'people'}, ${n(counts.events)} ${counts.events === 1 ? 'event' : 'events'}`
+    this.config.log(`${time} ${received}; ${answered}; ${holds}`)
   }
 
   private createInspector(): EmulatorInspector {

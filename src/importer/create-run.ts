@@ -22,6 +22,10 @@ export interface NewRunRequest {
   retryFile?: string
   spoolDir: string
   target: TrackTarget
+  /** The run's id when the caller announced it already (while stdin is being spooled); else a new one. */
+  id?: string
+  /** Bytes of stdin spooled so far, as they arrive. */
+  onStdinBytes?: (bytes: number) => void
 }
 
 function retryPathFor(request: NewRunRequest, index: number, displayPath: string, format: InputFormat, runId: string): string {
@@ -56,16 +60,21 @@ async function assertWritableFolder(file: string): Promise<void> {
   }
 }
 
+/** Run ids are ULIDs: sortable by creation time. */
+export function newRunId(): string {
+  return ulid()
+}
+
 /** Record a new run in the ledger: its inputs' fingerprints, its configuration (no secrets) and target. */
 export async function createRun(ledger: Ledger, request: NewRunRequest): Promise<RunRecord> {
-  const id = ulid()
+  const id = request.id ?? newRunId()
   if (request.inputs.filter((i) => i === '-').length > 1) throw new InputError('-', 'usage', 'stdin can be given only once')
   const files: RunFileRecord[] = []
   for (const [fileIndex, given] of request.inputs.entries()) {
     let path = resolve(given)
     let format = request.format ?? formatFromName(given)
     if (given === '-') {
-      const spooled = await spoolStdin(request.spoolDir, `${id}-${fileIndex}.input`, request.format)
+      const spooled = await spoolStdin(request.spoolDir, `${id}-${fileIndex}.input`, request.format, request.onStdinBytes)
       path = spooled.path
       format = spooled.format
     }

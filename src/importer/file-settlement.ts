@@ -55,6 +55,11 @@ export class FileSettlement {
     return this.outstanding.length
   }
 
+  /** Just past the last row read (the reader's position in the rows, before any settling). */
+  readPosition(): InputPosition {
+    return this.cursor
+  }
+
   position(): InputPosition {
     return this.outstanding.length > 0 ? this.outstanding[0].batch.start : this.cursor
   }

@@ -1,3 +1,5 @@
+import {rm} from 'node:fs/promises'
+
 import {type Batch, firstLine, lastLine} from '../batching/batch.js'
 import {BatchPacker} from '../batching/batch-packer.js'
 import type {Ledger} from '../ledger/ledger.js'
@@ -46,6 +48,17 @@ const IDLE_FLUSH_MS = 1000
 const INVALID_BUFFER_ROWS = 2000
 
 /**
+ * How far into the file on disk every row has an answer. Offsets count decompressed bytes while a
+ * .gz file's size is compressed, so there the settled share of the rows read scales the bytes read.
+ */
+function settledBytes(settlement: FileSettlement, source: {compressed: boolean; bytesRead: () => number}): number {
+  const settled = settlement.position().offset
+  if (!source.compressed) return settled
+  const read = settlement.readPosition().offset
+  return read > 0 ? Math.round((source.bytesRead() * settled) / read) : 0
+}
+
+/**
  * One process's work on a run: read each unfinished file from its resume point, map and check rows,
  * pack, pace and send, and make every answer durable in the ledger as it arrives.
  */
@@ -64,7 +77,7 @@ export class ImportSession {
   private readonly pacer: Pacer
   private readonly dispatcher: Dispatcher
   private readonly settlements = new Map<number, FileSettlement>()
-  private current: {file: RunFileRecord; bytesBefore: number; bytesRead: () => number} | null = null
+  private current: {file: RunFileRecord; bytesBefore: number; bytesRead: () => number; bytesSettled: () => number} | null = null
   private readonly totalBytes: number | null
   private readonly fileCount: number
 
@@ -127,7 +140,7 @@ export class ImportSession {
         signal: this.stopping.signal,
         ...(seek ? {startOffset: file.resumeOffset, startLine: file.resumeLine} : {}),
       })
-      this.current = {file, bytesBefore, bytesRead: () => source.bytesRead()}
+      this.current = {file, bytesBefore, bytesRead: () => source.bytesRead(), bytesSettled: () => settledBytes(settlement, source)}
       if (file.header === null && source.header !== null) ledger.setHeader(run.id, file.fileIndex, source.header)
 
       const mapper = createMapper({
@@ -296,6 +309,7 @@ export class ImportSession {
       throttled: run.requests.throttled + this.counters.throttled,
       retried: run.requests.retried + this.counters.retried,
       bytesRead: current ? current.bytesBefore + current.bytesRead() : 0,
+      bytesSettled: current ? current.bytesBefore + current.bytesSettled() : 0,
       totalBytes: this.totalBytes,
       currentRate: this.pacer.throttle.rate,
       elapsedMs: performance.now() - this.startedAt,
@@ -332,6 +346,9 @@ export class ImportSession {
 
       fileSummaries.push({path: file.displayPath, done: file.done, rows: c, retryFile})
     }
+
+    // A spooled stdin is only kept for resume; a finished run has nothing left to read from it.
+    if (finished) await Promise.all(files.filter((f) => f.displayPath === '-').map((f) => rm(f.path, {force: true})))
 
     ledger.release(run.id, status, this.stopReason?.message ?? null)
     const after = ledger.getRun(run.id)!

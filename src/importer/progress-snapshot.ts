@@ -17,6 +17,11 @@ export interface ProgressSnapshot {
   retried: number
   /** Bytes of input consumed so far, and in all (null when unknown, e.g. stdin). */
   bytesRead: number
+  /**
+   * Bytes of input whose rows all have a final answer (the ledger's resume point), in the units of
+   * totalBytes: progress and ETA follow this, since the reader runs ahead of the answers.
+   */
+  bytesSettled: number
   totalBytes: number | null
   /** Requests per second the pacer currently allows (drops after 429s). */
   currentRate: number

@@ -1,6 +1,7 @@
 import {createReadStream, createWriteStream} from 'node:fs'
 import {mkdir, open} from 'node:fs/promises'
 import {join} from 'node:path'
+import {Transform} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 import {createGunzip} from 'node:zlib'
 
@@ -36,10 +37,24 @@ async function gunzippedHeadOf(path: string): Promise<Buffer> {
  * file beside the ledger and imported from there; resume reads the spool. The reader recognises gzip
  * by its magic bytes, so a compressed pipe works too.
  */
-export async function spoolStdin(dir: string, name: string, format?: InputFormat): Promise<{path: string; format: InputFormat}> {
+export async function spoolStdin(
+  dir: string,
+  name: string,
+  format?: InputFormat,
+  onBytes?: (bytes: number) => void,
+): Promise<{path: string; format: InputFormat}> {
   await mkdir(dir, {recursive: true})
   const path = join(dir, name)
-  await pipeline(process.stdin, createWriteStream(path))
+  let bytes = 0
+  // Counts what passes, so a long pipe shows it is alive while it is being copied.
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length
+      onBytes?.(bytes)
+      done(null, chunk)
+    },
+  })
+  await pipeline(process.stdin, counter, createWriteStream(path))
   if (format) return {path, format}
   let head = await headOf(path)
   if (startsWithGzipMagic(head)) head = await gunzippedHeadOf(path)

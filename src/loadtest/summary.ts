@@ -145,7 +145,7 @@ export function renderSummary(summary: LoadTestSummary, cleanupHint = `remove th
     lines.push(`  ${row.map((cell) => pad(cell, 13)).join('')}`)
   }
 
-  lines.push('', `people recorded for cleanup: ${summary.peopleRecorded} (run record ${summary.runRecord})`)
+  lines.push('', `people created: ${summary.peopleRecorded.toLocaleString('en-US')} (run record ${summary.runRecord})`)
   lines.push(cleanupHint)
   lines.push(summary.passed ? 'result: all thresholds passed' : 'result: THRESHOLDS FAILED')
   return lines.join('\n')

@@ -1,4 +1,5 @@
 import {loadMappingFile, type RecordType} from '../mapping/index.js'
+import {createReadingReporter} from '../reporting/progress-reporter.js'
 import type {InputFormat} from '../source/index.js'
 import {renderReport} from './render-report.js'
 import type {ValidationReport} from './report.js'
@@ -36,7 +37,7 @@ export async function runValidate(request: ValidateRequest, io: ValidateIo): Pro
   const onSignal = () => stop.abort()
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
-  const progress = process.stderr.isTTY && !io.json ? new TtyProgress() : null
+  const progress = io.json ? null : createReadingReporter()
   try {
     const report = await validateInputs({
       inputs: request.inputs,
@@ -50,7 +51,7 @@ export async function runValidate(request: ValidateRequest, io: ValidateIo): Pro
       rejectsFile: request.rejectsFile,
       maxBodyBytes: request.maxBodyBytes,
       signal: stop.signal,
-      onProgress: progress ? (p) => progress.show(p) : undefined,
+      onProgress: progress ? (p) => progress.update(p) : undefined,
     })
     progress?.clear()
     if (!io.json) for (const line of renderReport(report, io.bin)) io.log(line)
@@ -60,25 +61,5 @@ export async function runValidate(request: ValidateRequest, io: ValidateIo): Pro
     progress?.clear()
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
-  }
-}
-
-/** One self-overwriting line on a terminal; nothing when stderr is a file or a pipe. */
-class TtyProgress {
-  private shownAt = 0
-  private shown = false
-
-  show(p: {file: string; rows: number; bytesRead: number; totalBytes: number | null}): void {
-    const now = performance.now()
-    if (now - this.shownAt < 500) return
-    this.shownAt = now
-    const percent = p.totalBytes ? ` (${Math.min(100, (p.bytesRead / p.totalBytes) * 100).toFixed(0)}%)` : ''
-    process.stderr.write(`\r\x1b[Kvalidating ${p.file}: ${p.rows.toLocaleString('en-US')} rows${percent}`)
-    this.shown = true
-  }
-
-  clear(): void {
-    if (this.shown) process.stderr.write('\r\x1b[K')
-    this.shown = false
   }
 }

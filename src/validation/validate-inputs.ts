@@ -37,7 +37,7 @@ export interface ValidateOptions {
 }
 
 /** Rows between progress callbacks and abort checks. */
-const PROGRESS_EVERY = 8192
+const PROGRESS_EVERY = 1024
 
 /**
  * Reads every input offline, in constant memory, through the same reader, mapping and rules as

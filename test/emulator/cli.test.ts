@@ -74,7 +74,7 @@ describe('cio-backfill emulator (child process)', () => {
 
     const cio = new TrackClient('emulator-site', 'emulator-key', {url: `${url}/api/v1`, retry: {maxRetries: 0}})
     expect(await cio.identify('u1', {plan: 'pro'})).toEqual({})
-    await waitFor('a traffic line', () => /\d\d:\d\d:\d\d 1 req\/s \(200: 1\) people 1 events 0/.exec(cli.stderr())?.[0], cli)
+    await waitFor('a traffic line', () => /\d\d:\d\d:\d\d received 1 request; answered 200 ×1; holds 1 person, 0 events/.exec(cli.stderr())?.[0], cli)
 
     cli.child.kill('SIGTERM')
     expect(await cli.exited).toBe(0)

@@ -21,7 +21,7 @@ import {ThresholdSyntaxError} from '../../loadtest/thresholds.js'
 
 /** The cleanup command to run next, repeating the flags that locate the workspace and the record (never the key). */
 function cleanupHint(runId: string, flags: Interfaces.InferredFlags<typeof LoadTest.flags>, embeddedEmulator: boolean): string {
-  if (embeddedEmulator) return 'nothing to clean up: the embedded emulator and its people end with this command'
+  if (embeddedEmulator) return 'nothing to clean up: they lived in the embedded emulator, which ended with this command'
   const parts = ['cio-backfill loadtest cleanup', runId]
   if (flags.endpoint) parts.push('--endpoint', flags.endpoint)
   else if (flags.region !== 'us') parts.push('--region', flags.region)

@@ -10,7 +10,7 @@ import {describeRun, type RunDetails} from '../../reporting/run-listing.js'
 export default class RunsShow extends BaseCommand {
   static override id = 'runs show'
   static override summary = 'Show one run: configuration, target, files and resume points, counts and problems'
-  static override examples = ['<%= config.bin %> runs show 01JD3F0X6Y8Q2W4E5R6T7Y8U9I']
+  static override examples = ['<%= config.bin %> runs show 01JD3F0X6Y8Q2W4E5R6T7Y8V9K']
   static override enableJsonFlag = true
   static override args = {run: Args.string({description: 'run id', required: true})}
   static override flags = {...stateFlag}
