@@ -25,6 +25,8 @@ export interface SessionRequest {
   /** The --state given by the user, if any, for the resume command. */
   stateFlag?: string
   json: boolean
+  /** --quiet: no banner and no progress on stderr; the summary and errors still print. */
+  quiet?: boolean
   log: (line: string) => void
 }
 
@@ -68,8 +70,8 @@ export async function runSession(request: SessionRequest): Promise<SessionSummar
 
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
-  say(`Run ${run.id}: ${run.type} -> ${target.host} (site ${target.siteId}), ${run.api}, ${request.rate} req/s, ${request.concurrency} in flight`)
-  const progress = createProgressReporter()
+  if (!request.quiet) say(`Run ${run.id}: ${run.type} -> ${target.host} (site ${target.siteId}), ${run.api}, ${request.rate} req/s, ${request.concurrency} in flight`)
+  const progress = request.quiet ? {update() {}, stop() {}} : createProgressReporter()
   try {
     const session = new ImportSession({
       ledger: request.ledger,
@@ -91,7 +93,7 @@ export async function runSession(request: SessionRequest): Promise<SessionSummar
       say('Credentials are never stored: give them again to resume (--site-id/--api-key or CIO_SITE_ID/CIO_API_KEY).')
     }
 
-    if (request.emulator) {
+    if (request.emulator && !request.quiet) {
       const stats = request.emulator.inspect.stats()
       say(`Emulator ${request.emulator.url} received ${stats.requests.total} requests; it now holds ${stats.peopleCount} people and ${stats.eventCount} events.`)
     }

@@ -30,3 +30,14 @@ export function formatDuration(ms: number): string {
   if (minutes === 0) return `${seconds}s`
   return seconds === 0 ? `${minutes}m` : `${minutes}m${seconds}s`
 }
+
+/**
+ * The one duration syntax of every command-line flag (--timeout, --drain-timeout, --graceful-stop...):
+ * what parseDuration reads, plus a bare number meaning seconds, as `--timeout 30` always did on import.
+ * Stage specs stay strict (parseDuration): there "10:100" is more likely a typo than ten seconds.
+ */
+export function parseFlagDuration(text: string): number | null {
+  const trimmed = text.trim()
+  if (/^\d+(?:\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000)
+  return parseDuration(trimmed)
+}

@@ -3,6 +3,7 @@ import {Args} from '@oclif/core'
 import {BaseCommand} from '../../cli/base-command.js'
 import {stateFlag} from '../../cli/import-flags.js'
 import {defaultStatePath} from '../../cli/run-session.js'
+import {importRunId} from '../../cli/run-ids.js'
 import {asUserError} from '../../cli/user-errors.js'
 import {Ledger, LedgerError} from '../../ledger/ledger.js'
 import {describeRun, type RunDetails} from '../../reporting/run-listing.js'
@@ -12,7 +13,7 @@ export default class RunsShow extends BaseCommand {
   static override summary = 'Show one run: configuration, target, files and resume points, counts and problems'
   static override examples = ['<%= config.bin %> runs show 01JD3F0X6Y8Q2W4E5R6T7Y8U9I']
   static override enableJsonFlag = true
-  static override args = {run: Args.string({description: 'run id', required: true})}
+  static override args = {RUN_ID: Args.string({description: 'run id (any case)', required: true})}
   static override flags = {...stateFlag}
 
   async run(): Promise<RunDetails> {
@@ -20,8 +21,9 @@ export default class RunsShow extends BaseCommand {
     let ledger: Ledger | undefined
     try {
       ledger = Ledger.open(flags.state ?? defaultStatePath(this.config.dataDir))
-      const run = ledger.getRun(args.run)
-      if (!run) throw new LedgerError(`no run ${args.run} in ${ledger.path}`)
+      const runId = importRunId(args.RUN_ID)
+      const run = ledger.getRun(runId)
+      if (!run) throw new LedgerError(`no run ${runId} in ${ledger.path}`)
       const details = describeRun(ledger, run)
       this.log(`Run ${details.runId} (${details.status})`)
       this.log(`  created ${details.createdAt}, updated ${details.updatedAt}, active ${(details.activeMs / 1000).toFixed(1)}s`)
