@@ -1,17 +1,54 @@
 import {Command} from '@oclif/core'
 
+import {CodedError, errorCodeOf} from './error-codes.js'
+import {ExitCode} from './exit-codes.js'
+import {closestFlag} from './flag-suggestion.js'
+
 /**
  * Shared behaviour for every command: errors keep their exit code under --json (oclif otherwise
- * exits 1 there), and JSON error output stays compact instead of dumping the parser context.
+ * exits 1 there) and carry a stable machine `code`; a mistyped flag gets a did-you-mean instead
+ * of the whole help; warnings are kept and land in the --json output.
  */
 export abstract class BaseCommand extends Command {
-  protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number | false}}): Promise<unknown> {
-    if (err.exitCode === undefined && typeof err.oclif?.exit === 'number') err.exitCode = err.oclif.exit
-    return super.catch(err)
+  /** Entries have a message, and a rule and file when a command's own report knows them (validate). */
+  private readonly warnings: Array<{message: string}> = []
+
+  override warn(input: string | Error): string | Error {
+    this.warnings.push({message: typeof input === 'string' ? input : input.message})
+    return super.warn(input)
+  }
+
+  protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number | false}; flags?: string[]}): Promise<unknown> {
+    // The parser's NonExistentFlagsError is not exported from @oclif/core's entry point.
+    const unknownFlags = err.constructor?.name === 'NonExistentFlagsError' && Array.isArray(err.flags)
+    const error: Error & {exitCode?: number; oclif?: {exit?: number | false}} = unknownFlags ? this.unknownFlag(err.flags!) : err
+    if (error.exitCode === undefined && typeof error.oclif?.exit === 'number') error.exitCode = error.oclif.exit
+    return super.catch(error)
   }
 
   protected override toErrorJson(err: unknown): unknown {
-    const e = err as Error & {code?: string; oclif?: {exit?: number}}
-    return {error: {name: e.name, message: e.message, code: e.code, exit: e.oclif?.exit}}
+    const e = err as Error & {oclif?: {exit?: number}; exitCode?: number}
+    return {error: {code: errorCodeOf(e), message: e.message, exit: e.oclif?.exit ?? e.exitCode ?? 1}, warnings: this.warnings}
+  }
+
+  protected override toSuccessJson(result: unknown): unknown {
+    if (!result || typeof result !== 'object' || Array.isArray(result)) return result
+    // A report may carry warnings of its own (validate's column checks): keep them, add the command's.
+    const own = (result as {warnings?: unknown}).warnings
+    return {...result, warnings: [...(Array.isArray(own) ? own : []), ...this.warnings]}
+  }
+
+  /** oclif answers a typo with the full help (50+ lines); one line naming the likely flag serves better. */
+  private unknownFlag(typedFlags: string[]): CodedError {
+    const known = Object.entries(this.ctor.flags ?? {})
+      .filter(([, flag]) => !flag.hidden)
+      .map(([name]) => name)
+    const hints = typedFlags.map((typed) => {
+      const guess = closestFlag(typed, known)
+      return guess ? `${typed} (did you mean --${guess}?)` : typed
+    })
+    const command = [this.config.bin, ...(this.id ?? '').split(':')].join(' ').trim()
+    const message = `Unknown flag${hints.length > 1 ? 's' : ''}: ${hints.join(', ')}. See: ${command} --help`
+    return new CodedError(message, 'unknown_flag', ExitCode.Usage)
   }
 }
