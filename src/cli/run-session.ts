@@ -9,6 +9,7 @@ import {createProgressReporter} from '../reporting/progress-reporter.js'
 import {summaryText} from '../reporting/summary-text.js'
 import {redact, type TrackTarget} from '../target/track-target.js'
 import {exitCodeForStatus, type ExitCodeValue} from './exit-codes.js'
+import {retryImportCommand} from './next-command.js'
 
 export interface SessionRequest {
   ledger: Ledger
@@ -30,8 +31,11 @@ export interface SessionRequest {
   log: (line: string) => void
 }
 
-/** What import and resume print with --json: the engine's summary and the exit code the CLI gives it. */
-export type SessionSummary = RunSummary & {exitCode: ExitCodeValue}
+/**
+ * What import and resume print with --json: the engine's summary, the exit code the CLI gives it and,
+ * when rows failed, the import to run on the fixed retry files.
+ */
+export type SessionSummary = RunSummary & {exitCode: ExitCodeValue; retryCommand: string | null}
 
 export function defaultStatePath(dataDir: string): string {
   return join(dataDir, 'ledger.sqlite')
@@ -86,7 +90,11 @@ export async function runSession(request: SessionRequest): Promise<SessionSummar
       onProgress: (snapshot) => progress.update(snapshot),
       resumeCommand: command,
     })
-    const summary = await session.execute().then((s) => ({...s, exitCode: exitCodeForStatus(s.status)}))
+    const summary = await session.execute().then((s) => ({
+      ...s,
+      exitCode: exitCodeForStatus(s.status),
+      retryCommand: retryImportCommand(run, s, request.stateFlag),
+    }))
     progress.update(session.snapshot())
     progress.stop()
     if (summary.resumeCommand && !run.config.emulator) {

@@ -348,6 +348,7 @@ export class ImportSession {
       retryFile: fileSummaries.find((f) => f.retryFile)?.retryFile ?? null,
       files: fileSummaries,
       failuresByRule: ledger.failureRules(run.id),
+      rejectionsByReason: ledger.rejectionReasons(run.id),
       statePath: ledger.path,
       resumeCommand: finished ? null : this.options.resumeCommand,
       error: this.stopReason && this.stopReason.kind !== 'interrupt' ? this.stopReason.message : null,

@@ -275,6 +275,16 @@ export class Ledger {
       .all(runId) as Array<{kind: string; rule: string; count: number}>
   }
 
+  /** Customer.io's reasons for the rows it rejected, with counts, most frequent first. */
+  rejectionReasons(runId: string, limit = 10): Array<{reason: string; count: number}> {
+    return this.db
+      .prepare(
+        `SELECT reason, COUNT(*) AS count FROM row_failures WHERE run_id = ? AND rule = 'rejected_by_api'
+         GROUP BY reason ORDER BY count DESC, reason LIMIT ?`,
+      )
+      .all(runId, limit) as Array<{reason: string; count: number}>
+  }
+
   close(): void {
     try {
       this.db.pragma('wal_checkpoint(TRUNCATE)')
