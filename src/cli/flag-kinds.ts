@@ -40,6 +40,13 @@ export function durationFlag(options: DurationOptions & {defaultMs?: number}): I
   })()
 }
 
+/** One of `choices`, in any case; the message names what was accepted. */
+export function parseChoice<T extends string>(choices: readonly T[], input: string): T {
+  const value = input.trim().toLowerCase()
+  if (!(choices as readonly string[]).includes(value)) throw new Errors.CLIError(`expected one of ${choices.join(', ')} (any case), got "${input}"`)
+  return value as T
+}
+
 interface ChoiceOptions<T extends string> {
   choices: readonly T[]
   description: string
@@ -62,9 +69,7 @@ export function choiceFlag<T extends string>(options: ChoiceOptions<T> & {defaul
     env: options.env,
     helpValue: choices.join('|'),
     async parse(input) {
-      const value = input.trim().toLowerCase()
-      if (!(choices as readonly string[]).includes(value)) throw new Errors.CLIError(`expected one of ${choices.join(', ')} (any case), got "${input}"`)
-      return value
+      return parseChoice(choices, input)
     },
   })()
   // Set after construction: the custom() overloads cannot type a default or required chosen at run time.

@@ -20,7 +20,7 @@ Exit codes are those of import.`
 
   static override examples = [
     'CIO_SITE_ID=... CIO_API_KEY=... <%= config.bin %> resume',
-    '<%= config.bin %> resume 01JD3F0X6Y8Q2W4E5R6T7Y8U9I --rate 40',
+    '<%= config.bin %> resume 01JD3F0X6Y8Q2W4E5R6T7Y8V9K --rate 40',
   ]
 
   static override enableJsonFlag = true

@@ -6,12 +6,14 @@ import {defaultStatePath} from '../../cli/run-session.js'
 import {importRunId} from '../../cli/run-ids.js'
 import {asUserError} from '../../cli/user-errors.js'
 import {Ledger, LedgerError} from '../../ledger/ledger.js'
-import {describeRun, type RunDetails} from '../../reporting/run-listing.js'
+import {describeRun, type RunDetails, targetLabel} from '../../reporting/run-listing.js'
+
+const n = (v: number) => new Intl.NumberFormat('en-US').format(v)
 
 export default class RunsShow extends BaseCommand {
   static override id = 'runs show'
   static override summary = 'Show one run: configuration, target, files and resume points, counts and problems'
-  static override examples = ['<%= config.bin %> runs show 01JD3F0X6Y8Q2W4E5R6T7Y8U9I']
+  static override examples = ['<%= config.bin %> runs show 01JD3F0X6Y8Q2W4E5R6T7Y8V9K']
   static override enableJsonFlag = true
   static override args = {RUN_ID: Args.string({description: 'run id (any case)', required: true})}
   static override flags = {...stateFlag}
@@ -27,16 +29,16 @@ export default class RunsShow extends BaseCommand {
       const details = describeRun(ledger, run)
       this.log(`Run ${details.runId} (${details.status})`)
       this.log(`  created ${details.createdAt}, updated ${details.updatedAt}, active ${(details.activeMs / 1000).toFixed(1)}s`)
-      this.log(`  ${details.type} via ${details.api} -> ${details.target.host} (site ${details.target.siteId})`)
+      this.log(`  ${details.type} via ${details.api} -> ${targetLabel(details.target)}: ${details.target.host} (site ${details.target.siteId})`)
       this.log(`  rate ${details.config.rate}/s, concurrency ${details.config.concurrency}, mapping ${details.config.mappingPath ?? 'none'}`)
-      this.log(`  rows: ${details.rows.succeeded} succeeded, ${details.rows.failed} failed, ${details.rows.invalid} invalid`)
-      this.log(`  requests: ${details.requests.sent} sent, ${details.requests.throttled} throttled, ${details.requests.retried} retried`)
+      this.log(`  rows: ${n(details.rows.succeeded)} succeeded, ${n(details.rows.failed)} failed, ${n(details.rows.invalid)} invalid`)
+      this.log(`  requests: ${n(details.requests.sent)} sent, ${n(details.requests.throttled)} throttled, ${n(details.requests.retried)} retried`)
       for (const f of details.files) {
         const retry = f.retryFile ? `; retry file ${f.retryFile}` : ''
         this.log(`  file ${f.path} (${f.format}): ${f.done ? 'done' : `resumes at line ${f.resumeLine}`}${retry}`)
       }
 
-      for (const p of details.failuresByRule) this.log(`  ${p.kind} ${p.rule}: ${p.count}`)
+      for (const p of details.failuresByRule) this.log(`  ${p.kind} ${p.rule}: ${n(p.count)}`)
       if (details.lastError) this.log(`  last error: ${details.lastError}`)
       return details
     } catch (error) {
