@@ -38,6 +38,11 @@ export const tuningFlags = {
   'bench-no-ledger': Flags.boolean({description: 'benchmarks only: skip the per-batch ledger commits', default: false, hidden: true}),
 }
 
+/** A debug log of every HTTP attempt on stderr, credentials never included. */
+export const verboseFlag = {
+  verbose: Flags.boolean({description: 'log each request and response on stderr (status, timing, sizes, Customer.io\'s error text); never credentials', default: false, env: 'CIO_BACKFILL_VERBOSE'}),
+}
+
 /** Every command that shows progress or chatter on stderr can be silenced the same way. */
 export const quietFlag = {
   quiet: Flags.boolean({char: 'q', description: 'no progress or banner on stderr (the summary and errors still print)', default: false, env: 'CIO_BACKFILL_QUIET'}),

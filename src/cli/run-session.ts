@@ -10,6 +10,7 @@ import {summaryText} from '../reporting/summary-text.js'
 import {redact, type TrackTarget} from '../target/track-target.js'
 import {exitCodeForStatus, type ExitCodeValue} from './exit-codes.js'
 import {retryImportCommand} from './next-command.js'
+import {verboseExchangeLogger} from './verbose-log.js'
 
 export interface SessionRequest {
   ledger: Ledger
@@ -28,6 +29,8 @@ export interface SessionRequest {
   json: boolean
   /** --quiet: no banner and no progress on stderr; the summary and errors still print. */
   quiet?: boolean
+  /** --verbose: one stderr line per HTTP attempt (instead of the progress display). */
+  verbose?: boolean
   log: (line: string) => void
 }
 
@@ -75,7 +78,7 @@ export async function runSession(request: SessionRequest): Promise<SessionSummar
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
   if (!request.quiet) say(`Run ${run.id}: ${run.type} -> ${target.host} (site ${target.siteId}), ${run.api}, ${request.rate} req/s, ${request.concurrency} in flight`)
-  const progress = request.quiet ? {update() {}, stop() {}} : createProgressReporter()
+  const progress = request.quiet || request.verbose ? {update() {}, stop() {}} : createProgressReporter()
   try {
     const session = new ImportSession({
       ledger: request.ledger,
@@ -88,6 +91,7 @@ export async function runSession(request: SessionRequest): Promise<SessionSummar
       requestTimeoutMs: request.timeoutSeconds * 1000,
       benchNoLedger: request.benchNoLedger,
       onProgress: (snapshot) => progress.update(snapshot),
+      onExchange: request.verbose ? verboseExchangeLogger(target, say) : undefined,
       resumeCommand: command,
     })
     const summary = await session.execute().then((s) => ({

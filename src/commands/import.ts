@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {join, resolve} from 'node:path'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {inputArgs, inputFlags, pacingFlags, quietFlag, stateFlag, timeoutFlag, tuningFlags} from '../cli/import-flags.js'
+import {inputArgs, inputFlags, pacingFlags, quietFlag, stateFlag, timeoutFlag, tuningFlags, verboseFlag} from '../cli/import-flags.js'
 import {resolveRecordType} from '../cli/record-type.js'
 import {defaultStatePath, runSession, type SessionSummary} from '../cli/run-session.js'
 import {resolveTarget, targetFlags} from '../cli/target-flags.js'
@@ -44,6 +44,7 @@ the retry budget (resumable).`
     ...tuningFlags,
     'dry-run': Flags.boolean({description: 'send nothing: run validate on the files instead (same report, rejects file and exit codes)'}),
     ...quietFlag,
+    ...verboseFlag,
   }
 
   async run(): Promise<SessionSummary | ValidationReport> {
@@ -98,6 +99,7 @@ the retry budget (resumable).`
         drainTimeoutSeconds: flags['drain-timeout'] / 1000,
         timeoutSeconds: flags.timeout / 1000,
         quiet: flags.quiet,
+        verbose: flags.verbose,
         benchNoLedger: flags['bench-no-ledger'],
         stateFlag: flags.state,
         json: this.jsonEnabled(),

@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {resolve} from 'node:path'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {quietFlag, stateFlag, timeoutFlag, tuningFlags} from '../cli/import-flags.js'
+import {quietFlag, stateFlag, timeoutFlag, tuningFlags, verboseFlag} from '../cli/import-flags.js'
 import {defaultStatePath, runSession, type SessionSummary} from '../cli/run-session.js'
 import {resolveTarget, targetFlags} from '../cli/target-flags.js'
 import {importRunId} from '../cli/run-ids.js'
@@ -37,6 +37,7 @@ Exit codes are those of import.`
     force: Flags.boolean({description: 'resume even though an input changed or the workspace differs', default: false}),
     'drain-timeout': tuningFlags['drain-timeout'],
     ...quietFlag,
+    ...verboseFlag,
   }
 
   async run(): Promise<SessionSummary> {
@@ -69,6 +70,7 @@ Exit codes are those of import.`
         drainTimeoutSeconds: flags['drain-timeout'] / 1000,
         timeoutSeconds: flags.timeout / 1000,
         quiet: flags.quiet,
+        verbose: flags.verbose,
         stateFlag: flags.state,
         json: this.jsonEnabled(),
         log: (line) => this.log(line),

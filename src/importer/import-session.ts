@@ -7,7 +7,7 @@ import {writeRetryFile} from '../reporting/retry-file.js'
 import type {DeliveryCounters, EntryFailures} from '../sending/deliver.js'
 import {DeliveryStoppedError} from '../sending/delivery-errors.js'
 import {Pacer} from '../sending/pacer.js'
-import {createTransport} from '../sending/track-transport.js'
+import {createTransport, type ExchangeObserver} from '../sending/track-transport.js'
 import {openSource} from '../source/index.js'
 import {createTrackClient, type TrackTarget} from '../target/track-target.js'
 import {Dispatcher} from './dispatcher.js'
@@ -35,6 +35,8 @@ export interface SessionOptions {
    */
   benchNoLedger?: boolean
   onProgress?: (snapshot: ProgressSnapshot) => void
+  /** Told of every HTTP attempt (the CLI's --verbose log); the engine itself never prints. */
+  onExchange?: ExchangeObserver
   /** The exact command that continues this run, for the summary. */
   resumeCommand: string
 }
@@ -71,7 +73,7 @@ export class ImportSession {
   constructor(private readonly options: SessionOptions) {
     const {run} = options
     this.pacer = new Pacer({rate: options.rate, concurrency: options.concurrency})
-    const transport = createTransport(createTrackClient(options.target, {timeoutMs: options.requestTimeoutMs}), run.api)
+    const transport = createTransport(createTrackClient(options.target, {timeoutMs: options.requestTimeoutMs}), run.api, options.onExchange)
     this.dispatcher = new Dispatcher({
       window: options.concurrency + 1,
       context: {
