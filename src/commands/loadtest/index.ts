@@ -144,7 +144,8 @@ Thresholds use k6 syntax and are checked every 2 s and at the end; a failed thre
       })
       display?.stop()
       display = undefined
-      if (flags['summary-export']) await writeFile(flags['summary-export'], JSON.stringify(summary, null, 2) + '\n')
+      // The same object --json prints, warnings included.
+      if (flags['summary-export']) await writeFile(flags['summary-export'], JSON.stringify(this.toSuccessJson(summary), null, 2) + '\n')
       this.log(renderSummary(summary, cleanupHint(summary.runId, flags, embeddedEmulator)))
       if (!summary.passed) process.exitCode = ExitCode.ThresholdFailed
       else if (summary.aborted === 'signal') process.exitCode = ExitCode.Interrupted
