@@ -10,8 +10,10 @@ import {createProgressReporter} from '../reporting/progress-reporter.js'
 import {summaryText} from '../reporting/summary-text.js'
 import {redact, type TrackTarget} from '../target/track-target.js'
 import {exitCodeForStatus, type ExitCodeValue} from './exit-codes.js'
+import {retryImportCommand} from './next-command.js'
 import {type RehearsalSummary, rehearsalLine, rehearsalReportPath, writeRehearsalReport} from './rehearsal-report.js'
 import {onOutputBroken, writeOrTerminal} from './terminal-output.js'
+import {verboseExchangeLogger} from './verbose-log.js'
 
 export interface SessionRequest {
   ledger: Ledger
@@ -30,13 +32,18 @@ export interface SessionRequest {
   json: boolean
   /** The banner was printed already (import prints it before spooling stdin). */
   announced?: boolean
+  /** --quiet: no banner and no progress on stderr; the summary and errors still print. */
+  quiet?: boolean
+  /** --verbose: one stderr line per HTTP attempt (instead of the progress display). */
+  verbose?: boolean
 }
 
 /**
- * What import and resume print with --json: the engine's summary and the exit code the CLI gives it,
- * plus, when the run went to an emulator started for it, what production would have done silently.
+ * What import and resume print with --json: the engine's summary, the exit code the CLI gives it,
+ * when rows failed the import to run on the fixed retry files, and, when the run went to an emulator
+ * started for it, what production would have done silently.
  */
-export type SessionSummary = RunSummary & {exitCode: ExitCodeValue; rehearsal?: RehearsalSummary}
+export type SessionSummary = RunSummary & {exitCode: ExitCodeValue; retryCommand: string | null; rehearsal?: RehearsalSummary}
 
 export function defaultStatePath(dataDir: string): string {
   return join(dataDir, 'ledger.sqlite')
@@ -67,7 +74,7 @@ export async function runSession(request: SessionRequest): Promise<SessionSummar
   // Refuse early, before any output, when another live process holds the run.
   request.ledger.acquire(run.id)
   const interrupt = new AbortController()
-  const progress = createProgressReporter()
+  const progress = request.quiet || request.verbose ? {update() {}, stop() {}} : createProgressReporter()
   let signals = 0
   const onSignal = (signal: NodeJS.Signals) => {
     signals++
@@ -90,7 +97,7 @@ export async function runSession(request: SessionRequest): Promise<SessionSummar
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
   try {
-    if (!request.announced) announceRun(run, target, request.rate, request.concurrency)
+    if (!request.announced && !request.quiet) announceRun(run, target, request.rate, request.concurrency)
     const session = new ImportSession({
       ledger: request.ledger,
       run,
@@ -102,9 +109,14 @@ export async function runSession(request: SessionRequest): Promise<SessionSummar
       requestTimeoutMs: request.timeoutSeconds * 1000,
       benchNoLedger: request.benchNoLedger,
       onProgress: (snapshot) => progress.update(snapshot),
+      onExchange: request.verbose ? verboseExchangeLogger(target, say) : undefined,
       resumeCommand: command,
     })
-    const summary: SessionSummary = await session.execute().then((s) => ({...s, exitCode: exitCodeForStatus(s.status)}))
+    const summary: SessionSummary = await session.execute().then((s) => ({
+      ...s,
+      exitCode: exitCodeForStatus(s.status),
+      retryCommand: retryImportCommand(run, s, request.stateFlag),
+    }))
     progress.update(session.snapshot())
     progress.stop()
     if (summary.resumeCommand && !run.config.emulator) {
@@ -112,13 +124,16 @@ export async function runSession(request: SessionRequest): Promise<SessionSummar
     }
 
     if (request.emulator) {
-      const stats = request.emulator.inspect.stats()
-      const holds = `${countOf(stats.peopleCount, 'person', 'people')} and ${countOf(stats.eventCount, 'event')}`
-      say(`Emulator ${request.emulator.url} received ${countOf(stats.requests.total, 'request')}; it now holds ${holds}.`)
+      // The rehearsal's findings are part of the summary (and --json) even when --quiet keeps stderr short.
       const first = request.ledger.runFiles(run.id)[0]
       summary.rehearsal = await writeRehearsalReport(request.emulator, request.ledger, run, rehearsalReportPath(first?.displayPath ?? 'input', run.id))
-      const where = summary.rehearsal.reportFile ? `; one line each in ${summary.rehearsal.reportFile}` : ''
-      say(`Rehearsal (production answers these 200 and says nothing): ${rehearsalLine(summary.rehearsal)}${where}`)
+      if (!request.quiet) {
+        const stats = request.emulator.inspect.stats()
+        const holds = `${countOf(stats.peopleCount, 'person', 'people')} and ${countOf(stats.eventCount, 'event')}`
+        say(`Emulator ${request.emulator.url} received ${countOf(stats.requests.total, 'request')}; it now holds ${holds}.`)
+        const where = summary.rehearsal.reportFile ? `; one line each in ${summary.rehearsal.reportFile}` : ''
+        say(`Rehearsal (production answers these 200 and says nothing): ${rehearsalLine(summary.rehearsal)}${where}`)
+      }
     }
 
     if (!request.json) writeOrTerminal(process.stdout, `${redact(summaryText(summary), target)}\n`)

@@ -2,6 +2,7 @@ import {Errors, Flags} from '@oclif/core'
 
 import {startEmulator, type RunningEmulator} from '../emulator/index.js'
 import {ExitCode} from './exit-codes.js'
+import {choiceFlag} from './flag-kinds.js'
 import {readSuppressionList} from './suppression-list.js'
 import {hostFor, type RegionName, type TrackTarget} from '../target/track-target.js'
 
@@ -9,12 +10,13 @@ import {hostFor, type RegionName, type TrackTarget} from '../target/track-target
 export const targetFlags = {
   'site-id': Flags.string({description: 'Track API site id', env: 'CIO_SITE_ID', helpGroup: 'TARGET'}),
   'api-key': Flags.string({description: 'Track API key (never stored or printed)', env: 'CIO_API_KEY', helpGroup: 'TARGET'}),
-  region: Flags.option({
+  region: choiceFlag({
     description: 'Customer.io region of the workspace',
-    options: ['us', 'eu'] as const,
-    default: 'us' as const,
+    choices: ['us', 'eu'] as const,
+    default: 'us',
     helpGroup: 'TARGET',
-  })(),
+    env: 'CIO_REGION',
+  }),
   endpoint: Flags.string({
     description: 'Track API host root, e.g. http://127.0.0.1:4010 (overrides --region)',
     env: 'CIO_TRACK_URL',

@@ -1,21 +1,27 @@
 import {Errors} from '@oclif/core'
 
 import type {PreflightError} from '../loadtest/preflight.js'
+import {CodedError, type ErrorCode} from './error-codes.js'
 import {ExitCode} from './exit-codes.js'
 
-/** Errors whose message is written for the user: shown as is, exit 2, never a stack trace. */
-const USER_ERRORS = new Set(['InputError', 'MappingError', 'LedgerError', 'ResumeRefusedError', 'RetryFileError', 'VerifyError'])
+/** Errors whose message is written for the user: shown as is, exit 2, never a stack trace; with their --json code. */
+const USER_ERRORS: Record<string, ErrorCode> = {
+  InputError: 'input_error',
+  MappingError: 'mapping_error',
+  LedgerError: 'ledger_error',
+  ResumeRefusedError: 'resume_refused',
+  RetryFileError: 'retry_file_error',
+  VerifyError: 'verify_error',
+}
 
 export function asUserError(error: unknown): unknown {
   const e = error as Error
-  if (e && (USER_ERRORS.has(e.name) || USER_ERRORS.has(e.constructor?.name))) {
-    return new Errors.CLIError(e.message, {exit: ExitCode.Usage})
-  }
-
+  const code = e && (USER_ERRORS[e.name] ?? USER_ERRORS[e.constructor?.name])
+  if (code) return new CodedError(e.message, code, ExitCode.Usage)
   return error
 }
 
 /** A failed preflight as the CLI says it: rejected credentials exit 3 like import does, an unreachable target is a usage error. */
 export function preflightFailure(error: PreflightError): Errors.CLIError {
-  return new Errors.CLIError(error.message, {exit: error.reason === 'auth' ? ExitCode.AuthRejected : ExitCode.Usage})
+  return error.reason === 'auth' ? new CodedError(error.message, 'auth_rejected', ExitCode.AuthRejected) : new CodedError(error.message, 'usage')
 }

@@ -89,7 +89,7 @@ SIGINT/SIGTERM and prints a summary.`
       default: 'memory' as const,
       helpGroup: 'STORAGE',
     })(),
-    quiet: Flags.boolean({description: 'no per-second traffic line on stderr', default: false}),
+    quiet: Flags.boolean({char: 'q', description: 'no per-second traffic line on stderr', default: false, env: 'CIO_BACKFILL_QUIET'}),
   }
 
   async run(): Promise<void> {

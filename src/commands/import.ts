@@ -2,7 +2,8 @@ import {Flags} from '@oclif/core'
 import {join, resolve} from 'node:path'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {inputArgs, inputFlags, pacingFlags, stateFlag, timeoutFlag, tuningFlags} from '../cli/import-flags.js'
+import {inputArgs, inputFlags, pacingFlags, quietFlag, stateFlag, timeoutFlag, tuningFlags, verboseFlag} from '../cli/import-flags.js'
+import {resolveRecordType} from '../cli/record-type.js'
 import {announceRun, defaultStatePath, runSession, type SessionSummary} from '../cli/run-session.js'
 import {resolveTarget, targetFlags} from '../cli/target-flags.js'
 import {asUserError} from '../cli/user-errors.js'
@@ -43,13 +44,18 @@ the retry budget (resumable).`
     'retry-file': Flags.string({description: 'where failed rows go [default: <input>.<run id>.retry.<ext> in the current directory]'}),
     ...tuningFlags,
     'dry-run': Flags.boolean({description: 'send nothing: run validate on the files instead (same report, rejects file and exit codes)'}),
+    ...quietFlag,
+    ...verboseFlag,
   }
 
   async run(): Promise<SessionSummary | ValidationReport> {
     const {argv, flags} = await this.parse(Import)
     const inputs = argv as string[]
+    const type = await resolveRecordType(flags.type, flags.mapping).catch((error) => {
+      throw asUserError(error)
+    })
     if (flags['dry-run']) {
-      const {type, format, mapping, api, rate, concurrency} = flags
+      const {format, mapping, api, rate, concurrency} = flags
       const request = {inputs, type, format, mapping, api, rate, concurrency, rejectsFile: flags['retry-file'], maxBodyBytes: flags['max-body-bytes']}
       return runValidate(request, {log: (line) => this.log(line), json: this.jsonEnabled(), bin: this.config.bin}).catch((error) => {
         throw asUserError(error)
@@ -67,7 +73,7 @@ the retry budget (resumable).`
       ledger = Ledger.open(statePath)
       // stdin is copied aside before sending: say so at once, not when the pipe closes.
       const id = inputs.includes('-') ? newRunId() : undefined
-      if (id) announceRun({id, type: flags.type, api: flags.api}, target, flags.rate, flags.concurrency)
+      if (id && !flags.quiet) announceRun({id, type, api: flags.api}, target, flags.rate, flags.concurrency)
       const spool = id ? createSpoolReporter() : undefined
       const run = await createRun(ledger, {
         id,
@@ -78,7 +84,7 @@ the retry budget (resumable).`
         spoolDir: join(this.config.dataDir, 'spool'),
         target,
         config: {
-          type: flags.type,
+          type,
           api: flags.api,
           rate: flags.rate,
           concurrency: flags.concurrency,
@@ -98,8 +104,10 @@ the retry budget (resumable).`
         emulator,
         rate: flags.rate,
         concurrency: flags.concurrency,
-        drainTimeoutSeconds: flags['drain-timeout'],
-        timeoutSeconds: flags.timeout,
+        drainTimeoutSeconds: flags['drain-timeout'] / 1000,
+        timeoutSeconds: flags.timeout / 1000,
+        quiet: flags.quiet,
+        verbose: flags.verbose,
         benchNoLedger: flags['bench-no-ledger'],
         stateFlag: flags.state,
         json: this.jsonEnabled(),

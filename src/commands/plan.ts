@@ -2,6 +2,7 @@ import {Errors, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {ExitCode} from '../cli/exit-codes.js'
+import {choiceFlag} from '../cli/flag-kinds.js'
 import {pacingFlags} from '../cli/import-flags.js'
 import {buildPlan, estimateRequests, type Plan, PlanError, renderPlan} from '../validation/index.js'
 
@@ -25,7 +26,7 @@ queue-backed, > 10M distributed) with the flags cio-backfill recommends for it.`
     rows: Flags.integer({description: 'rows to import once', min: 0, exactlyOne: ['rows', 'daily-events']}),
     'daily-events': Flags.integer({description: 'events (or people updates) per day', min: 0, exactlyOne: ['rows', 'daily-events']}),
     'avg-row-bytes': Flags.integer({description: 'average entry size as JSON, in bytes', default: 400, min: 20}),
-    api: Flags.option({description: 'v2 batches or v1 one call per row', options: ['v2', 'v1'] as const, default: 'v2' as const})(),
+    api: choiceFlag({description: 'v2 batches or v1 one call per row', choices: ['v2', 'v1'] as const, default: 'v2'}),
     ...pacingFlags,
   }
 

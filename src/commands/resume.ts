@@ -2,9 +2,10 @@ import {Args, Flags} from '@oclif/core'
 import {resolve} from 'node:path'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {stateFlag, timeoutFlag, tuningFlags} from '../cli/import-flags.js'
+import {quietFlag, stateFlag, timeoutFlag, tuningFlags, verboseFlag} from '../cli/import-flags.js'
 import {defaultStatePath, runSession, type SessionSummary} from '../cli/run-session.js'
 import {resolveTarget, targetFlags} from '../cli/target-flags.js'
+import {importRunId} from '../cli/run-ids.js'
 import {asUserError} from '../cli/user-errors.js'
 import {checkResumable, ResumeRefusedError} from '../importer/resume-check.js'
 import {Ledger} from '../ledger/ledger.js'
@@ -24,17 +25,19 @@ Exit codes are those of import.`
 
   static override enableJsonFlag = true
   static override args = {
-    run: Args.string({description: 'run id (default: the most recent unfinished run)'}),
+    RUN_ID: Args.string({description: 'run id, in any case (default: the most recent unfinished run)'}),
   }
 
   static override flags = {
     ...targetFlags,
-    rate: Flags.integer({description: 'requests per second at most [default: as the run began]', min: 1, max: 1000, helpGroup: 'PACING'}),
-    concurrency: Flags.integer({description: 'requests in flight at most [default: as the run began]', min: 1, max: 100, helpGroup: 'PACING'}),
+    rate: Flags.integer({description: 'requests per second at most [default: as the run began]', min: 1, max: 1000, helpGroup: 'PACING', env: 'CIO_BACKFILL_RATE'}),
+    concurrency: Flags.integer({description: 'requests in flight at most [default: as the run began]', min: 1, max: 100, helpGroup: 'PACING', env: 'CIO_BACKFILL_CONCURRENCY'}),
     ...timeoutFlag,
     ...stateFlag,
     force: Flags.boolean({description: 'resume even though an input changed or the workspace differs', default: false}),
     'drain-timeout': tuningFlags['drain-timeout'],
+    ...quietFlag,
+    ...verboseFlag,
   }
 
   async run(): Promise<SessionSummary> {
@@ -42,9 +45,10 @@ Exit codes are those of import.`
     const ledger = Ledger.open(resolve(flags.state ?? defaultStatePath(this.config.dataDir)))
     let emulator: Awaited<ReturnType<typeof resolveTarget>>['emulator']
     try {
-      const run = args.run ? ledger.getRun(args.run) : ledger.latestUnfinished()
+      const runId = args.RUN_ID === undefined ? undefined : importRunId(args.RUN_ID)
+      const run = runId ? ledger.getRun(runId) : ledger.latestUnfinished()
       if (!run) {
-        throw new ResumeRefusedError(args.run ? `no run ${args.run} in ${ledger.path}` : `no unfinished run in ${ledger.path}`)
+        throw new ResumeRefusedError(runId ? `no run ${runId} in ${ledger.path}` : `no unfinished run in ${ledger.path}`)
       }
 
       // The host comes from the ledger unless the user names one; credentials always come from the user.
@@ -63,8 +67,10 @@ Exit codes are those of import.`
         emulator,
         rate: flags.rate ?? run.config.rate,
         concurrency: flags.concurrency ?? run.config.concurrency,
-        drainTimeoutSeconds: flags['drain-timeout'],
-        timeoutSeconds: flags.timeout,
+        drainTimeoutSeconds: flags['drain-timeout'] / 1000,
+        timeoutSeconds: flags.timeout / 1000,
+        quiet: flags.quiet,
+        verbose: flags.verbose,
         stateFlag: flags.state,
         json: this.jsonEnabled(),
       })

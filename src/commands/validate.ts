@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {inputArgs, inputFlags, pacingFlags, tuningFlags} from '../cli/import-flags.js'
+import {resolveRecordType} from '../cli/record-type.js'
 import {asUserError} from '../cli/user-errors.js'
 import {runValidate, type ValidationReport} from '../validation/index.js'
 
@@ -39,7 +40,7 @@ Exit codes: 0 every row valid; 1 some rows invalid; 2 bad flags, bad mapping or 
       return await runValidate(
         {
           inputs: argv as string[],
-          type: flags.type,
+          type: await resolveRecordType(flags.type, flags.mapping),
           format: flags.format,
           mapping: flags.mapping,
           api: flags.api,

@@ -9,7 +9,7 @@ import {writeRetryFile} from '../reporting/retry-file.js'
 import type {DeliveryCounters, EntryFailures} from '../sending/deliver.js'
 import {DeliveryStoppedError} from '../sending/delivery-errors.js'
 import {Pacer} from '../sending/pacer.js'
-import {createTransport} from '../sending/track-transport.js'
+import {createTransport, type ExchangeObserver} from '../sending/track-transport.js'
 import {openSource} from '../source/index.js'
 import {createTrackClient, type TrackTarget} from '../target/track-target.js'
 import {Dispatcher} from './dispatcher.js'
@@ -37,6 +37,8 @@ export interface SessionOptions {
    */
   benchNoLedger?: boolean
   onProgress?: (snapshot: ProgressSnapshot) => void
+  /** Told of every HTTP attempt (the CLI's --verbose log); the engine itself never prints. */
+  onExchange?: ExchangeObserver
   /** The exact command that continues this run, for the summary. */
   resumeCommand: string
 }
@@ -84,7 +86,7 @@ export class ImportSession {
   constructor(private readonly options: SessionOptions) {
     const {run} = options
     this.pacer = new Pacer({rate: options.rate, concurrency: options.concurrency})
-    const transport = createTransport(createTrackClient(options.target, {timeoutMs: options.requestTimeoutMs}), run.api)
+    const transport = createTransport(createTrackClient(options.target, {timeoutMs: options.requestTimeoutMs}), run.api, options.onExchange)
     this.dispatcher = new Dispatcher({
       window: options.concurrency + 1,
       context: {
@@ -365,6 +367,7 @@ export class ImportSession {
       retryFile: fileSummaries.find((f) => f.retryFile)?.retryFile ?? null,
       files: fileSummaries,
       failuresByRule: ledger.failureRules(run.id),
+      rejectionsByReason: ledger.rejectionReasons(run.id),
       statePath: ledger.path,
       resumeCommand: finished ? null : this.options.resumeCommand,
       error: this.stopReason && this.stopReason.kind !== 'interrupt' ? this.stopReason.message : null,

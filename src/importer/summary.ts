@@ -24,6 +24,8 @@ export interface RunSummary {
     retryFile: string | null
   }>
   failuresByRule: Array<{kind: string; rule: string; count: number}>
+  /** The rows Customer.io rejected (rule rejected_by_api), grouped by its reason: the ten most frequent. */
+  rejectionsByReason: Array<{reason: string; count: number}>
   statePath: string
   /** How to continue when the run stopped early, else null. */
   resumeCommand: string | null

@@ -275,6 +275,39 @@ export class Ledger {
       .all(runId) as Array<{kind: string; rule: string; count: number}>
   }
 
+  /**
+   * Delete runs and everything recorded for them (files, acknowledgements, failed rows), in one
+   * transaction. A run a live process holds is skipped: its owner would write into a deleted run.
+   */
+  deleteRuns(runIds: string[]): string[] {
+    const deleted: string[] = []
+    const statements = ['acks', 'row_failures', 'run_files', 'runs'].map((table) =>
+      this.db.prepare(`DELETE FROM ${table} WHERE ${table === 'runs' ? 'id' : 'run_id'} = ?`),
+    )
+    this.db.transaction(() => {
+      for (const id of runIds) {
+        const row = this.db.prepare(`SELECT owner_pid, owner_host FROM runs WHERE id = ?`).get(id) as
+          | Pick<RunRow, 'owner_pid' | 'owner_host'>
+          | undefined
+        if (!row) continue
+        if (row.owner_pid !== null && (row.owner_host !== hostname() || isAlive(row.owner_pid))) continue
+        for (const statement of statements) statement.run(id)
+        deleted.push(id)
+      }
+    }).immediate()
+    return deleted
+  }
+
+  /** Customer.io's reasons for the rows it rejected, with counts, most frequent first. */
+  rejectionReasons(runId: string, limit = 10): Array<{reason: string; count: number}> {
+    return this.db
+      .prepare(
+        `SELECT reason, COUNT(*) AS count FROM row_failures WHERE run_id = ? AND rule = 'rejected_by_api'
+         GROUP BY reason ORDER BY count DESC, reason LIMIT ?`,
+      )
+      .all(runId, limit) as Array<{reason: string; count: number}>
+  }
+
   close(): void {
     try {
       this.db.pragma('wal_checkpoint(TRUNCATE)')

@@ -1,4 +1,4 @@
-import {parseDuration} from './duration.js'
+import {parseFlagDuration} from './duration.js'
 import {parseMix, type Mix} from './mix.js'
 import {parseStages, type Stage} from './stages.js'
 import {parseThresholds, type Threshold} from './thresholds.js'
@@ -35,8 +35,8 @@ export interface Scenario {
 export class ScenarioError extends Error {}
 
 function duration(flag: string, text: string): number {
-  const ms = parseDuration(text)
-  if (ms === null || ms <= 0) throw new ScenarioError(`--${flag} "${text}": expected a positive duration with a unit, e.g. 10s or 500ms`)
+  const ms = parseFlagDuration(text)
+  if (ms === null || ms <= 0) throw new ScenarioError(`--${flag} "${text}": expected a positive duration such as 10s, 500ms, 2m or 30 (seconds)`)
   return ms
 }
 

@@ -21,6 +21,19 @@ function v1Call(client: TrackClient, entry: V2Entry): Promise<Record<string, unk
   return client.track(v1PathIdentifier(entry), event)
 }
 
+/** What one attempt sent and got back, for a debug log (--verbose). Holds no credentials. */
+export interface Exchange {
+  /** e.g. "POST /api/v2/batch" or "v1 identify" (customerio-node builds the v1 path). */
+  request: string
+  entries: number
+  /** Body bytes for v2 (exact); for v1, the entry as serialised (customerio-node reshapes it). */
+  requestBytes: number
+  durationMs: number
+  result: AttemptResult
+}
+
+export type ExchangeObserver = (exchange: Exchange) => void
+
 /** One HTTP attempt, never throwing: the outcome is data for the delivery loop. */
 export interface Transport {
   /** `entries` are serialised v2 entries, as the mapping produced them. */
@@ -39,7 +52,24 @@ function postBatch(client: TrackClient, entries: string[]): Promise<Record<strin
   return client.request.handler({...options, body})
 }
 
-export function createTransport(client: TrackClient, api: 'v1' | 'v2'): Transport {
+export function createTransport(client: TrackClient, api: 'v1' | 'v2', observe?: ExchangeObserver): Transport {
+  const transport = createBareTransport(client, api)
+  if (!observe) return transport
+  return {
+    async send(entries) {
+      const started = performance.now()
+      const result = await transport.send(entries)
+      const entryBytes = entries.reduce((sum, e) => sum + Buffer.byteLength(e, 'utf8'), 0)
+      // postBatch's body: {"batch":[ + entries joined by commas + ]}
+      const requestBytes = api === 'v2' ? entryBytes + entries.length - 1 + 12 : entryBytes
+      const request = api === 'v2' ? 'POST /api/v2/batch' : `v1 ${(JSON.parse(entries[0]) as V2Entry).action}`
+      observe({request, entries: entries.length, requestBytes, durationMs: performance.now() - started, result})
+      return result
+    },
+  }
+}
+
+function createBareTransport(client: TrackClient, api: 'v1' | 'v2'): Transport {
   if (api === 'v1') {
     return {
       async send(entries) {

@@ -5,9 +5,10 @@ import {Args, Errors, Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base-command.js'
 import {ExitCode} from '../../cli/exit-codes.js'
 import {resolveTarget, targetFlags} from '../../cli/target-flags.js'
+import {durationFlag} from '../../cli/flag-kinds.js'
+import {loadTestRunId} from '../../cli/run-ids.js'
 import {preflightFailure} from '../../cli/user-errors.js'
 import {type CleanupResult, cleanupRun} from '../../loadtest/cleanup.js'
-import {parseDuration} from '../../loadtest/duration.js'
 import {PreflightError} from '../../loadtest/preflight.js'
 import {RunRecordError, readRunRecord, writeRunRecord} from '../../loadtest/run-record.js'
 
@@ -26,7 +27,7 @@ export default class LoadTestCleanup extends BaseCommand {
   static override enableJsonFlag = true
 
   static override args = {
-    runId: Args.string({description: 'run id printed by loadtest (the <run id> in lt-<run id>-<n>)', required: true}),
+    RUN_ID: Args.string({description: 'run id printed by loadtest (the <run id> in lt-<run id>-<n>), any case', required: true}),
   }
 
   static override flags = {
@@ -34,21 +35,17 @@ export default class LoadTestCleanup extends BaseCommand {
     ...cleanupTargetFlags,
     rate: Flags.integer({description: 'deletes started per second', default: 50, min: 1, max: 1000}),
     'max-in-flight': Flags.integer({description: 'deletes in flight at once', default: 10, min: 1}),
-    timeout: Flags.string({description: 'per-request timeout', default: '10s'}),
+    timeout: durationFlag({description: 'per-request timeout', defaultMs: 10_000, minMs: 1}),
     'state-dir': Flags.string({description: 'directory of load-test run records (default: <data dir>/loadtests)'}),
   }
 
   public async run(): Promise<CleanupResult> {
     const {args, flags} = await this.parse(LoadTestCleanup)
-    const timeoutMs = parseDuration(flags.timeout)
-    if (timeoutMs === null || timeoutMs <= 0) {
-      throw new Errors.CLIError(`--timeout "${flags.timeout}": expected a positive duration with a unit, e.g. 10s`, {exit: ExitCode.Usage})
-    }
-
+    const timeoutMs = flags.timeout
     const stateDir = flags['state-dir'] ?? path.join(this.config.dataDir, 'loadtests')
     let record
     try {
-      record = await readRunRecord(stateDir, args.runId)
+      record = await readRunRecord(stateDir, loadTestRunId(args.RUN_ID))
     } catch (error) {
       if (error instanceof RunRecordError) throw new Errors.CLIError(error.message, {exit: ExitCode.Usage})
       throw error

@@ -7,6 +7,7 @@ import {ulid} from 'ulid'
 import {BaseCommand} from '../../cli/base-command.js'
 import {ExitCode} from '../../cli/exit-codes.js'
 import {resolveTarget, targetFlags} from '../../cli/target-flags.js'
+import {choiceFlag} from '../../cli/flag-kinds.js'
 import {preflightFailure} from '../../cli/user-errors.js'
 import {isProductionHost, type TrackTarget} from '../../target/track-target.js'
 import {LiveDisplay} from '../../loadtest/live-display.js'
@@ -53,7 +54,7 @@ Thresholds use k6 syntax and are checked every 2 s and at the end; a failed thre
     }),
     'start-rate': Flags.string({description: 'arrivals per second at the start of the first stage', default: DEFAULT_SCENARIO.startRate}),
     mix: Flags.string({description: 'relative weights of identify and track operations', default: DEFAULT_SCENARIO.mix}),
-    api: Flags.option({description: 'v1: one call per arrival; v2: one /api/v2/batch per arrival', options: ['v1', 'v2'] as const, default: 'v1' as const})(),
+    api: choiceFlag({description: 'v1: one call per arrival; v2: one /api/v2/batch per arrival', choices: ['v1', 'v2'] as const, default: 'v1'}),
     'batch-size': Flags.integer({description: 'entries per v2 batch', default: 10, min: 1, max: 1000}),
     threshold: Flags.string({
       description: 'k6-style threshold, repeatable, replaces the defaults: [metric] aggregation op value, e.g. "p(95)<500", "errors count<50", "http_req_failed rate<0.01"',
@@ -64,12 +65,12 @@ Thresholds use k6 syntax and are checked every 2 s and at the end; a failed thre
     'no-thresholds': Flags.boolean({description: 'evaluate no thresholds (not even --max-errors)', default: false}),
     'abort-on-fail': Flags.boolean({description: 'stop starting arrivals as soon as a threshold fails (checked every 2 s)', default: false}),
     'max-in-flight': Flags.integer({description: 'concurrency cap; arrivals beyond it are dropped and counted', default: 50, min: 1}),
-    timeout: Flags.string({description: 'per-request timeout', default: '10s'}),
-    'graceful-stop': Flags.string({description: 'how long in-flight operations may finish after the last arrival', default: '30s'}),
+    timeout: Flags.string({description: 'per-request timeout (500ms, 10s, 2m, or a bare number of seconds)', default: '10s'}),
+    'graceful-stop': Flags.string({description: 'how long in-flight operations may finish after the last arrival (same duration syntax)', default: '30s'}),
     'allow-production': Flags.boolean({description: "allow Customer.io's own hosts (track.customer.io, track-eu.customer.io)", default: false}),
     'summary-export': Flags.string({description: 'also write the summary JSON to this file'}),
     'state-dir': Flags.string({description: 'directory of load-test run records (default: <data dir>/loadtests)'}),
-    quiet: Flags.boolean({description: 'no live progress line on stderr', default: false}),
+    quiet: Flags.boolean({char: 'q', description: 'no live progress line on stderr', default: false, env: 'CIO_BACKFILL_QUIET'}),
   }
 
   public async run(): Promise<LoadTestSummary> {
@@ -134,7 +135,7 @@ Thresholds use k6 syntax and are checked every 2 s and at the end; a failed thre
         abortOnFail: flags['abort-on-fail'],
         stateDir: flags['state-dir'] ?? path.join(this.config.dataDir, 'loadtests'),
         signal: interrupt.signal,
-        onWarning: (message) => this.logToStderr(`Warning: ${message}`),
+        onWarning: (message) => this.warn(message),
         onStart: (read) => {
           if (flags.quiet) return
           display = new LiveDisplay({stream: process.stderr, read})
@@ -143,7 +144,8 @@ Thresholds use k6 syntax and are checked every 2 s and at the end; a failed thre
       })
       display?.stop()
       display = undefined
-      if (flags['summary-export']) await writeFile(flags['summary-export'], JSON.stringify(summary, null, 2) + '\n')
+      // The same object --json prints, warnings included.
+      if (flags['summary-export']) await writeFile(flags['summary-export'], JSON.stringify(this.toSuccessJson(summary), null, 2) + '\n')
       this.log(renderSummary(summary, cleanupHint(summary.runId, flags, embeddedEmulator)))
       if (!summary.passed) process.exitCode = ExitCode.ThresholdFailed
       else if (summary.aborted === 'signal') process.exitCode = ExitCode.Interrupted

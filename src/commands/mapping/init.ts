@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
 import {ExitCode} from '../../cli/exit-codes.js'
+import {choiceFlag} from '../../cli/flag-kinds.js'
 import {asUserError} from '../../cli/user-errors.js'
 import {initMapping, type MappingInitResult} from '../../validation/mapping-init.js'
 
@@ -28,8 +29,8 @@ column found); 2 bad flags, unreadable input, or the output exists (use --force)
   }
 
   static override flags = {
-    type: Flags.option({description: 'what the rows are', options: ['people', 'events'] as const, required: true})(),
-    format: Flags.option({description: 'input format (default: from the file extension)', options: ['csv', 'ndjson'] as const})(),
+    type: choiceFlag({description: 'what the rows are', choices: ['people', 'events'] as const, required: true}),
+    format: choiceFlag({description: 'input format (default: from the file extension)', choices: ['csv', 'ndjson'] as const}),
     output: Flags.string({char: 'o', description: 'where to write the mapping file', default: 'mapping.json'}),
     sample: Flags.integer({description: 'rows to sample', default: 1000, min: 1}),
     force: Flags.boolean({description: 'replace the output file if it exists'}),

@@ -3,11 +3,11 @@ import {stateFlag} from '../../cli/import-flags.js'
 import {defaultStatePath} from '../../cli/run-session.js'
 import {asUserError} from '../../cli/user-errors.js'
 import {Ledger} from '../../ledger/ledger.js'
-import {describeRuns, type RunListing} from '../../reporting/run-listing.js'
+import {describeRuns, type RunListing, runsTable} from '../../reporting/run-listing.js'
 
 export default class Runs extends BaseCommand {
   static override id = 'runs'
-  static override summary = 'List import runs in the ledger, newest first, with status and counts'
+  static override summary = 'List import runs in the ledger, newest first: status, target, counts'
   static override examples = ['<%= config.bin %> runs', '<%= config.bin %> runs --state ./migration.sqlite --json']
   static override enableJsonFlag = true
   static override flags = {...stateFlag}
@@ -19,12 +19,7 @@ export default class Runs extends BaseCommand {
       ledger = Ledger.open(flags.state ?? defaultStatePath(this.config.dataDir))
       const runs = describeRuns(ledger, ledger.listRuns(200))
       if (runs.length === 0) this.log(`No runs in ${ledger.path}`)
-      for (const r of runs) {
-        this.log(
-          `${r.runId}  ${r.createdAt}  ${r.status.padEnd(23)} ${r.type.padEnd(6)} ${r.api}  ` +
-            `${r.rows.succeeded} ok, ${r.rows.failed} failed, ${r.rows.invalid} invalid  ${r.files.join(', ')}`,
-        )
-      }
+      else for (const line of runsTable(runs)) this.log(line)
 
       return {runs}
     } catch (error) {
