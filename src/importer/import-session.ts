@@ -1,7 +1,8 @@
 import {type Batch, firstLine, lastLine} from '../batching/batch.js'
 import {BatchPacker} from '../batching/batch-packer.js'
 import type {Ledger} from '../ledger/ledger.js'
-import type {RowFailure, RunFileRecord, RunRecord, RunStatus} from '../ledger/records.js'
+import {isLedgerError} from '../ledger/ledger-errors.js'
+import type {AckRange, RowFailure, RunFileRecord, RunRecord, RunStatus} from '../ledger/records.js'
 import {createMapper} from '../mapping/index.js'
 import {writeRetryFile} from '../reporting/retry-file.js'
 import type {DeliveryCounters, EntryFailures} from '../sending/deliver.js'
@@ -110,7 +111,7 @@ export class ImportSession {
     } finally {
       clearInterval(ticker)
       interrupt.removeEventListener('abort', onInterrupt)
-      this.commit([], [])
+      this.tryCommit()
     }
 
     return this.finish()
@@ -159,8 +160,6 @@ export class ImportSession {
           if (settled.has(record.line)) continue
           const result = mapper.map(record)
           if (!result.ok) {
-            this.session.invalid++
-            this.fileCounts(file.fileIndex).invalid++
             settlement.addInvalid({
               fileIndex: file.fileIndex,
               line: record.line,
@@ -171,7 +170,7 @@ export class ImportSession {
                 : result.violation.message,
               raw: record.raw,
             })
-            if (settlement.bufferedInvalid >= INVALID_BUFFER_ROWS) this.commit([], [])
+            if (settlement.bufferedInvalid >= INVALID_BUFFER_ROWS) this.commit({})
             continue
           }
 
@@ -195,19 +194,19 @@ export class ImportSession {
       await chain
       // Once stopping, the bounded drain in execute() takes over.
       await Promise.race([this.dispatcher.drain(), this.stopped])
-      if (!this.stopping.signal.aborted) this.commit([], [], {fileIndex: file.fileIndex, done: true})
+      if (!this.stopping.signal.aborted) this.commit({finished: file.fileIndex})
     } catch (error) {
       const e = error as Error
-      if (e.name === 'InputError') this.stop({kind: 'input', message: e.message})
+      if (isLedgerError(e)) this.stop(stopReasonFor(e))
+      else if (e.name === 'InputError') this.stop({kind: 'input', message: e.message})
       // The mapper does not know which file it maps; name it here.
       else if (e.name === 'MappingError') this.stop({kind: 'input', message: `${file.displayPath}: ${e.message}`})
       else this.stop({kind: 'fatal', message: e.message})
     }
   }
 
+  /** Throws when the ledger refuses the answer: the batch then stays outstanding and the run stops. */
   private delivered(batch: Batch, failures: EntryFailures): void {
-    const settlement = this.settlements.get(batch.fileIndex)!
-    settlement.settle(batch)
     const rows: RowFailure[] = []
     for (const [index, reason] of failures) {
       rows.push({
@@ -221,47 +220,73 @@ export class ImportSession {
     }
 
     const succeeded = batch.lines.length - failures.size
+    const range = {firstLine: firstLine(batch), lastLine: lastLine(batch), succeeded}
+    this.commit({batch, ack: range, failures: rows})
     this.session.succeeded += succeeded
     this.session.failed += failures.size
     const fileCounts = this.fileCounts(batch.fileIndex)
     fileCounts.succeeded += succeeded
     fileCounts.failed += failures.size
-    const range = {firstLine: firstLine(batch), lastLine: lastLine(batch), succeeded}
-    this.commit([{fileIndex: batch.fileIndex, range}], rows)
   }
 
-  /** One durable step: acknowledged batches, failed and invalid rows, and the resume point that passes them. */
-  private commit(
-    acks: Parameters<Ledger['commit']>[1]['acks'],
-    failures: RowFailure[],
-    finished?: {fileIndex: number; done: boolean},
-  ): void {
+  /**
+   * One durable step: an acknowledged batch with its failed rows, buffered invalid rows, and the resume
+   * points that pass them. Nothing counts as settled in memory (resume point, buffered invalid rows,
+   * counters) until the ledger took it: a failed commit throws a LedgerError and changes nothing here,
+   * so a later, smaller commit can never move the resume point past what was not recorded.
+   */
+  private commit(step: {batch?: Batch; ack?: AckRange; failures?: RowFailure[]; finished?: number}): void {
+    const {batch, finished} = step
     const positions = []
     const invalid: RowFailure[] = []
+    const invalidTaken = new Map<number, number>()
     for (const [fileIndex, settlement] of this.settlements) {
-      invalid.push(...settlement.takeInvalid())
-      const done = finished?.fileIndex === fileIndex && finished.done
-      positions.push({fileIndex, ...settlement.position(), done})
+      const pending = settlement.pendingInvalid()
+      invalid.push(...pending)
+      invalidTaken.set(fileIndex, pending.length)
+      const settling = batch?.fileIndex === fileIndex ? batch : undefined
+      positions.push({fileIndex, ...settlement.position(settling), done: finished === fileIndex})
     }
 
     const now = performance.now()
     const bench = this.options.benchNoLedger
-    if (bench && !finished?.done) return
+    if (!bench || finished !== undefined) this.writeCommit(step, positions, invalid, now)
+    for (const [fileIndex, count] of invalidTaken) {
+      this.settlements.get(fileIndex)!.dropInvalid(count)
+      this.session.invalid += count
+      this.fileCounts(fileIndex).invalid += count
+    }
+
+    if (batch) this.settlements.get(batch.fileIndex)?.settle(batch)
+    if (finished !== undefined) this.settlements.delete(finished)
+  }
+
+  private writeCommit(
+    step: {batch?: Batch; ack?: AckRange; failures?: RowFailure[]},
+    positions: Parameters<Ledger['commit']>[1]['positions'],
+    invalid: RowFailure[],
+    now: number,
+  ): void {
+    const bench = this.options.benchNoLedger
+    const acks = step.batch && step.ack && !bench ? [{fileIndex: step.batch.fileIndex, range: step.ack}] : []
+    const failures = bench ? [] : [...(step.failures ?? []), ...invalid]
     const delta = {
       sent: this.counters.sent - this.committed.sent,
       throttled: this.counters.throttled - this.committed.throttled,
       retried: this.counters.retried - this.committed.retried,
     }
-    this.options.ledger.commit(this.options.run.id, {
-      acks: bench ? [] : acks,
-      failures: bench ? [] : failures.length > 0 ? [...failures, ...invalid] : invalid,
-      positions,
-      requests: delta,
-      activeMs: now - this.lastCommitAt,
-    })
+    this.options.ledger.commit(this.options.run.id, {acks, failures, positions, requests: delta, activeMs: now - this.lastCommitAt})
     this.committed = {...this.counters}
     this.lastCommitAt = now
-    if (finished?.done) this.settlements.delete(finished.fileIndex)
+  }
+
+  /** A commit from a timer or on the way out: a refused write stops the run instead of escaping as an uncaught error. */
+  private tryCommit(): void {
+    try {
+      this.commit({})
+    } catch (error) {
+      this.stop(stopReasonFor(error))
+    }
   }
 
   private fileCounts(fileIndex: number): {succeeded: number; failed: number; invalid: number} {
@@ -271,7 +296,7 @@ export class ImportSession {
   }
 
   private tick(): void {
-    this.commit([], [])
+    this.tryCommit()
     this.options.onProgress?.(this.snapshot())
   }
 
@@ -333,7 +358,13 @@ export class ImportSession {
       fileSummaries.push({path: file.displayPath, done: file.done, rows: c, retryFile})
     }
 
-    ledger.release(run.id, status, this.stopReason?.message ?? null)
+    try {
+      ledger.release(run.id, status, this.stopReason?.message ?? null)
+    } catch (error) {
+      // The run stays marked as running; its lease expires and resume takes it over.
+      if (!isLedgerError(error)) throw error
+    }
+
     const after = ledger.getRun(run.id)!
     return {
       runId: run.id,

@@ -5,9 +5,10 @@ import {dirname} from 'node:path'
 
 import type {AckRange, RowCounts, RowFailure, RunConfig, RunFileRecord, RunRecord, RunStatus} from './records.js'
 import {RESUMABLE} from './records.js'
+import {LedgerError, ledgerWriteError} from './ledger-errors.js'
 import {SCHEMA_SQL, SCHEMA_VERSION} from './schema.js'
 
-export class LedgerError extends Error {}
+export {LedgerError} from './ledger-errors.js'
 
 /** Everything one ledger commit makes durable at once. */
 export interface ProgressCommit {
@@ -119,7 +120,7 @@ export class Ledger {
       `INSERT INTO run_files (run_id, file_index, path, display_path, format, size, mtime_ms, head_hash, header, retry_file,
          done, resume_line, resume_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
     )
-    this.db.transaction(() => {
+    this.write(() => this.db.transaction(() => {
       this.db
         .prepare(
           `INSERT INTO runs (id, created_at, updated_at, status, type, api, site_id, host, config)
@@ -132,7 +133,7 @@ export class Ledger {
           f.resumeLine, f.resumeOffset,
         )
       }
-    })()
+    })())
   }
 
   getRun(id: string): RunRecord | null {
@@ -196,20 +197,22 @@ export class Ledger {
   }
 
   release(runId: string, status: RunStatus, lastError: string | null = null): void {
-    this.db
-      .prepare(`UPDATE runs SET owner_pid = NULL, owner_host = NULL, status = ?, last_error = ?, updated_at = ? WHERE id = ?`)
-      .run(status, lastError, Date.now(), runId)
+    this.write(() =>
+      this.db
+        .prepare(`UPDATE runs SET owner_pid = NULL, owner_host = NULL, status = ?, last_error = ?, updated_at = ? WHERE id = ?`)
+        .run(status, lastError, Date.now(), runId),
+    )
   }
 
   /** The CSV header as read, kept for the retry file. */
   setHeader(runId: string, fileIndex: number, header: string): void {
-    this.db.prepare(`UPDATE run_files SET header = ? WHERE run_id = ? AND file_index = ?`).run(header, runId, fileIndex)
+    this.write(() => this.db.prepare(`UPDATE run_files SET header = ? WHERE run_id = ? AND file_index = ?`).run(header, runId, fileIndex))
   }
 
   /** Make progress durable: acknowledged batches, failed rows and resume points together. */
   commit(runId: string, progress: ProgressCommit): void {
     const s = this.statements
-    this.db.transaction(() => {
+    this.write(() => this.db.transaction(() => {
       for (const {fileIndex, range} of progress.acks) {
         s.insertAck.run(runId, fileIndex, range.firstLine, range.lastLine, range.succeeded)
       }
@@ -218,7 +221,16 @@ export class Ledger {
       for (const p of progress.positions) s.updatePosition.run(p.line, p.offset, p.done ? 1 : 0, runId, p.fileIndex)
       const r = progress.requests
       s.addRequests.run(r.sent, r.throttled, r.retried, Math.round(progress.activeMs), Date.now(), runId)
-    })()
+    })())
+  }
+
+  /** Run a write; a failure (disk full, I/O error, read-only) becomes a LedgerError with a sentence. */
+  private write<T>(fn: () => T): T {
+    try {
+      return fn()
+    } catch (error) {
+      throw ledgerWriteError(this.path, error)
+    }
   }
 
   /** Acknowledged batches at or after a line: the rows a resume must not send again. */
@@ -278,6 +290,8 @@ export class Ledger {
   close(): void {
     try {
       this.db.pragma('wal_checkpoint(TRUNCATE)')
+    } catch {
+      // A full disk can refuse the checkpoint; the WAL keeps every commit and the next open replays it.
     } finally {
       this.db.close()
     }
