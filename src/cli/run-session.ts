@@ -22,6 +22,8 @@ export interface SessionRequest {
   timeoutSeconds: number
   /** Bench-only: no per-batch ledger commits (see the bench-no-ledger flag). */
   benchNoLedger?: boolean
+  /** --break-lock: take the run even from a holder that looks alive. */
+  breakLock?: boolean
   /** The --state given by the user, if any, for the resume command. */
   stateFlag?: string
   json: boolean
@@ -51,7 +53,7 @@ export async function runSession(request: SessionRequest): Promise<SessionSummar
   const say = (line: string) => process.stderr.write(`${redact(line, target)}\n`)
   const command = resumeCommand(request)
   // Refuse early, before any output, when another live process holds the run.
-  request.ledger.acquire(run.id)
+  await request.ledger.acquire(run.id, {breakLock: request.breakLock, onWait: say})
   const interrupt = new AbortController()
   let signals = 0
   const onSignal = (signal: NodeJS.Signals) => {

@@ -12,6 +12,12 @@ export function asUserError(error: unknown): unknown {
     return new Errors.CLIError(e.message, {exit: ExitCode.Usage})
   }
 
+  // A ledger that opened but cannot be read further (cut short, damaged pages) is a configuration problem too.
+  if (e?.name === 'SqliteError') {
+    const code = (e as Error & {code?: string}).code
+    return new Errors.CLIError(`the ledger could not be read: ${e.message}${code ? ` (${code})` : ''}`, {exit: ExitCode.Usage})
+  }
+
   return error
 }
 

@@ -34,17 +34,24 @@ Exit codes are those of import.`
     ...timeoutFlag,
     ...stateFlag,
     force: Flags.boolean({description: 'resume even though an input changed or the workspace differs', default: false}),
+    'break-lock': Flags.boolean({
+      description: 'take the run even though another process seems to hold it (only when you know it is gone)',
+      default: false,
+    }),
     'drain-timeout': tuningFlags['drain-timeout'],
   }
 
   async run(): Promise<SessionSummary> {
     const {args, flags} = await this.parse(Resume)
-    const ledger = Ledger.open(resolve(flags.state ?? defaultStatePath(this.config.dataDir)))
+    const statePath = resolve(flags.state ?? defaultStatePath(this.config.dataDir))
+    let ledger: Ledger | null = null
     let emulator: Awaited<ReturnType<typeof resolveTarget>>['emulator']
     try {
-      const run = args.run ? ledger.getRun(args.run) : ledger.latestUnfinished()
-      if (!run) {
-        throw new ResumeRefusedError(args.run ? `no run ${args.run} in ${ledger.path}` : `no unfinished run in ${ledger.path}`)
+      // Never creates a ledger: there is nothing to resume where there is none.
+      ledger = Ledger.openExisting(statePath)
+      const run = ledger === null ? null : args.run ? ledger.getRun(args.run) : ledger.latestUnfinished()
+      if (!ledger || !run) {
+        throw new ResumeRefusedError(args.run ? `no run ${args.run} in ${statePath}` : `no unfinished run in ${statePath}`)
       }
 
       // The host comes from the ledger unless the user names one; credentials always come from the user.
@@ -65,6 +72,7 @@ Exit codes are those of import.`
         concurrency: flags.concurrency ?? run.config.concurrency,
         drainTimeoutSeconds: flags['drain-timeout'],
         timeoutSeconds: flags.timeout,
+        breakLock: flags['break-lock'],
         stateFlag: flags.state,
         json: this.jsonEnabled(),
         log: (line) => this.log(line),
@@ -74,7 +82,7 @@ Exit codes are those of import.`
     } catch (error) {
       throw asUserError(error)
     } finally {
-      ledger.close()
+      ledger?.close()
       await emulator?.close()
     }
   }

@@ -2,6 +2,7 @@ import {type Batch, firstLine, lastLine} from '../batching/batch.js'
 import {BatchPacker} from '../batching/batch-packer.js'
 import type {Ledger} from '../ledger/ledger.js'
 import {isLedgerError} from '../ledger/ledger-errors.js'
+import {RENEW_EVERY_MS} from '../ledger/lease.js'
 import type {AckRange, RowFailure, RunFileRecord, RunRecord, RunStatus} from '../ledger/records.js'
 import {createMapper} from '../mapping/index.js'
 import {writeRetryFile} from '../reporting/retry-file.js'
@@ -91,8 +92,25 @@ export class ImportSession {
   }
 
   async execute(): Promise<RunSummary> {
+    const {ledger, run} = this.options
+    await ledger.acquire(run.id)
+    // The lease says this process is alive until the run is released, retry file writing included.
+    const lease = setInterval(() => {
+      try {
+        ledger.renewLease(run.id)
+      } catch {
+        // A refused write is reported by the next commit; a missed renewal only matters after STALE_AFTER_MS.
+      }
+    }, RENEW_EVERY_MS)
+    try {
+      return await this.work()
+    } finally {
+      clearInterval(lease)
+    }
+  }
+
+  private async work(): Promise<RunSummary> {
     const {ledger, run, interrupt} = this.options
-    ledger.acquire(run.id)
     const onInterrupt = () => this.stop({kind: 'interrupt', message: 'interrupted by a signal'})
     if (interrupt.aborted) onInterrupt()
     interrupt.addEventListener('abort', onInterrupt, {once: true})
