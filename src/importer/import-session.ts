@@ -9,9 +9,10 @@ import {writeRetryFile} from '../reporting/retry-file.js'
 import type {DeliveryCounters, EntryFailures} from '../sending/deliver.js'
 import {DeliveryStoppedError} from '../sending/delivery-errors.js'
 import {Pacer} from '../sending/pacer.js'
+import {redactingTransport} from '../sending/redacting-transport.js'
 import {createTransport} from '../sending/track-transport.js'
 import {openSource} from '../source/index.js'
-import {createTrackClient, type TrackTarget} from '../target/track-target.js'
+import {createTrackClient, redact, type TrackTarget} from '../target/track-target.js'
 import {Dispatcher} from './dispatcher.js'
 import {FileSettlement} from './file-settlement.js'
 import type {ProgressSnapshot} from './progress-snapshot.js'
@@ -73,7 +74,8 @@ export class ImportSession {
   constructor(private readonly options: SessionOptions) {
     const {run} = options
     this.pacer = new Pacer({rate: options.rate, concurrency: options.concurrency})
-    const transport = createTransport(createTrackClient(options.target, {timeoutMs: options.requestTimeoutMs}), run.api)
+    const client = createTrackClient(options.target, {timeoutMs: options.requestTimeoutMs})
+    const transport = redactingTransport(createTransport(client, run.api), (text) => redact(text, options.target))
     this.dispatcher = new Dispatcher({
       window: options.concurrency + 1,
       context: {

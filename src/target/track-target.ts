@@ -46,8 +46,25 @@ export function createTrackClient(target: TrackTarget, options: TrackClientOptio
   })
 }
 
-/** Replace the API key wherever it might appear in text bound for logs or output. */
-export function redact(text: string, target: Pick<TrackTarget, 'apiKey'>): string {
-  if (!target.apiKey) return text
-  return text.split(target.apiKey).join('***')
+/**
+ * The forms in which credentials can come back in text: the key itself, and the Basic authorization
+ * value (base64 of site:key) that a debugging gateway may echo in an error body.
+ */
+export function secretForms(target: Pick<TrackTarget, 'apiKey'> & {siteId?: string}): string[] {
+  if (!target.apiKey) return []
+  const forms = [target.apiKey, encodeURIComponent(target.apiKey)]
+  if (target.siteId !== undefined) {
+    const basic = Buffer.from(`${target.siteId}:${target.apiKey}`).toString('base64')
+    forms.push(basic, basic.replace(/=+$/, ''))
+  }
+
+  // Longest first, so a longer form is not left half-redacted by a shorter one inside it.
+  return [...new Set(forms)].sort((a, b) => b.length - a.length)
+}
+
+/** Replace the credentials, in any of their forms, wherever they might appear in text bound for the ledger, files or output. */
+export function redact(text: string, target: Pick<TrackTarget, 'apiKey'> & {siteId?: string}): string {
+  let out = text
+  for (const form of secretForms(target)) if (out.includes(form)) out = out.split(form).join('***')
+  return out
 }
