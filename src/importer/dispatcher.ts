@@ -1,12 +1,12 @@
 import type {Batch} from '../batching/batch.js'
-import {deliver, type DeliveryContext, type EntryFailures} from '../sending/deliver.js'
+import {deliver, type DeliveryContext, type DeliveryOutcome, type EntryFailures} from '../sending/deliver.js'
 
 export interface DispatcherOptions {
   /** Batches sent but not settled (in flight or waiting to retry) at most: bounds memory. */
   window: number
   context: DeliveryContext
   /** Called with the final answer for a batch; must make it durable before returning. */
-  onDelivered: (batch: Batch, failures: EntryFailures) => void
+  onDelivered: (batch: Batch, failures: EntryFailures, outcome: DeliveryOutcome) => void
   /** Called when a delivery says the run must stop. */
   onStop: (error: unknown) => void
 }
@@ -65,8 +65,9 @@ export class Dispatcher {
 
   private async run(batch: Batch): Promise<void> {
     try {
-      const failures = await deliver(batch.entries, this.options.context)
-      this.options.onDelivered(batch, failures)
+      const outcome: DeliveryOutcome = {ambiguous: false}
+      const failures = await deliver(batch.entries, this.options.context, outcome)
+      this.options.onDelivered(batch, failures, outcome)
       // People are freed only once the outcome is in the ledger, so after a crash no later row of
       // theirs can have landed ahead of a row the resume will send again.
       this.free(batch)

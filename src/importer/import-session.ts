@@ -6,7 +6,7 @@ import {RENEW_EVERY_MS} from '../ledger/lease.js'
 import type {AckRange, RowFailure, RunFileRecord, RunRecord, RunStatus} from '../ledger/records.js'
 import {createMapper} from '../mapping/index.js'
 import {writeRetryFile} from '../reporting/retry-file.js'
-import type {DeliveryCounters, EntryFailures} from '../sending/deliver.js'
+import type {DeliveryContext, DeliveryCounters, EntryFailures} from '../sending/deliver.js'
 import {DeliveryStoppedError} from '../sending/delivery-errors.js'
 import {Pacer} from '../sending/pacer.js'
 import {redactingTransport} from '../sending/redacting-transport.js'
@@ -15,6 +15,7 @@ import {openSource} from '../source/index.js'
 import {createTrackClient, redact, type TrackTarget} from '../target/track-target.js'
 import {Dispatcher} from './dispatcher.js'
 import {FileSettlement} from './file-settlement.js'
+import {repairAmbiguousPeople} from './repair-pass.js'
 import type {ProgressSnapshot} from './progress-snapshot.js'
 import {SettledLines} from './settled-lines.js'
 import {STOP_STATUS, type StopReason, stopReasonFor} from './stop-reason.js'
@@ -68,6 +69,9 @@ export class ImportSession {
   private readonly dispatcher: Dispatcher
   private readonly settlements = new Map<number, FileSettlement>()
   private current: {file: RunFileRecord; bytesBefore: number; bytesRead: () => number} | null = null
+  private readonly deliveryContext: DeliveryContext
+  /** When the last attempt with an unknown outcome ended (performance.now), if any did in this session. */
+  private lastAmbiguousAt: number | null = null
   private readonly totalBytes: number | null
   private readonly fileCount: number
 
@@ -76,18 +80,20 @@ export class ImportSession {
     this.pacer = new Pacer({rate: options.rate, concurrency: options.concurrency})
     const client = createTrackClient(options.target, {timeoutMs: options.requestTimeoutMs})
     const transport = redactingTransport(createTransport(client, run.api), (text) => redact(text, options.target))
+    const deliveryContext: DeliveryContext = {
+      pacer: this.pacer,
+      transport,
+      policy: {maxRetries: run.config.maxRetries, maxThrottleRetries: 50, baseDelayMs: run.config.retryBaseMs},
+      counters: this.counters,
+      stopping: this.stopping.signal,
+    }
     this.dispatcher = new Dispatcher({
       window: options.concurrency + 1,
-      context: {
-        pacer: this.pacer,
-        transport,
-        policy: {maxRetries: run.config.maxRetries, maxThrottleRetries: 50, baseDelayMs: run.config.retryBaseMs},
-        counters: this.counters,
-        stopping: this.stopping.signal,
-      },
-      onDelivered: (batch, failures) => this.delivered(batch, failures),
+      context: deliveryContext,
+      onDelivered: (batch, failures, outcome) => this.delivered(batch, failures, outcome.ambiguous),
       onStop: (error) => this.stop(error instanceof DeliveryStoppedError ? null : stopReasonFor(error)),
     })
+    this.deliveryContext = deliveryContext
     const files = options.ledger.runFiles(run.id)
     this.fileCount = files.length
     this.totalBytes = files.some((f) => f.size < 0) ? null : files.reduce((sum, f) => sum + f.size, 0)
@@ -128,6 +134,7 @@ export class ImportSession {
 
       const drained = await this.dispatcher.drain(this.stopReason ? (this.options.drainTimeoutMs ?? 30_000) : undefined)
       if (!drained && !this.stopReason) this.stop({kind: 'fatal', message: 'requests did not finish'})
+      if (!this.stopReason && ledger.runFiles(run.id).every((f) => f.done)) await this.repair()
     } finally {
       clearInterval(ticker)
       interrupt.removeEventListener('abort', onInterrupt)
@@ -225,8 +232,35 @@ export class ImportSession {
     }
   }
 
+  /**
+   * The repair pass, once every file is done (see repair-pass.ts). It first waits as long as one
+   * request may take, so that an attempt the server is still holding lands before the last rows go again.
+   */
+  private async repair(): Promise<void> {
+    const {ledger, run} = this.options
+    if (run.type !== 'people' || this.options.benchNoLedger) return
+    if (this.lastAmbiguousAt !== null) {
+      const graceMs = Math.min(this.options.requestTimeoutMs ?? 30_000, 30_000)
+      const waitMs = this.lastAmbiguousAt + graceMs - performance.now()
+      if (waitMs > 0) await Promise.race([new Promise((resolve) => setTimeout(resolve, waitMs)), this.stopped])
+    }
+
+    try {
+      await repairAmbiguousPeople({
+        ledger,
+        run,
+        context: this.deliveryContext,
+        window: this.options.concurrency + 1,
+        onStop: (error) => this.stop(error instanceof DeliveryStoppedError ? null : stopReasonFor(error)),
+      })
+    } catch (error) {
+      const e = error as Error
+      this.stop(isLedgerError(e) ? stopReasonFor(e) : {kind: e.name === 'InputError' ? 'input' : 'fatal', message: e.message})
+    }
+  }
+
   /** Throws when the ledger refuses the answer: the batch then stays outstanding and the run stops. */
-  private delivered(batch: Batch, failures: EntryFailures): void {
+  private delivered(batch: Batch, failures: EntryFailures, ambiguous: boolean): void {
     const rows: RowFailure[] = []
     for (const [index, reason] of failures) {
       rows.push({
@@ -241,7 +275,10 @@ export class ImportSession {
 
     const succeeded = batch.lines.length - failures.size
     const range = {firstLine: firstLine(batch), lastLine: lastLine(batch), succeeded}
-    this.commit({batch, ack: range, failures: rows})
+    // Only people runs need the repair: an event sent twice is dropped by its id.
+    const ambiguousPeople = ambiguous && this.options.run.type === 'people' ? [...batch.personKeys] : []
+    this.commit({batch, ack: range, failures: rows, ambiguousPeople})
+    if (ambiguous) this.lastAmbiguousAt = performance.now()
     this.session.succeeded += succeeded
     this.session.failed += failures.size
     const fileCounts = this.fileCounts(batch.fileIndex)
@@ -255,7 +292,7 @@ export class ImportSession {
    * counters) until the ledger took it: a failed commit throws a LedgerError and changes nothing here,
    * so a later, smaller commit can never move the resume point past what was not recorded.
    */
-  private commit(step: {batch?: Batch; ack?: AckRange; failures?: RowFailure[]; finished?: number}): void {
+  private commit(step: {batch?: Batch; ack?: AckRange; failures?: RowFailure[]; ambiguousPeople?: string[]; finished?: number}): void {
     const {batch, finished} = step
     const positions = []
     const invalid: RowFailure[] = []
@@ -282,7 +319,7 @@ export class ImportSession {
   }
 
   private writeCommit(
-    step: {batch?: Batch; ack?: AckRange; failures?: RowFailure[]},
+    step: {batch?: Batch; ack?: AckRange; failures?: RowFailure[]; ambiguousPeople?: string[]},
     positions: Parameters<Ledger['commit']>[1]['positions'],
     invalid: RowFailure[],
     now: number,
@@ -295,7 +332,14 @@ export class ImportSession {
       throttled: this.counters.throttled - this.committed.throttled,
       retried: this.counters.retried - this.committed.retried,
     }
-    this.options.ledger.commit(this.options.run.id, {acks, failures, positions, requests: delta, activeMs: now - this.lastCommitAt})
+    this.options.ledger.commit(this.options.run.id, {
+      acks,
+      failures,
+      positions,
+      requests: delta,
+      activeMs: now - this.lastCommitAt,
+      ambiguousPeople: bench ? [] : step.ambiguousPeople,
+    })
     this.committed = {...this.counters}
     this.lastCommitAt = now
   }
@@ -394,6 +438,7 @@ export class ImportSession {
       target: {siteId: run.siteId, host: run.host},
       rows: {read: counts.succeeded + counts.failed + counts.invalid, ...counts},
       requests: after.requests,
+      repaired: after.repaired,
       durationMs: Math.round(performance.now() - this.startedAt),
       activeMs: after.activeMs,
       retryFile: fileSummaries.find((f) => f.retryFile)?.retryFile ?? null,

@@ -19,6 +19,8 @@ export interface ProgressCommit {
   positions: Array<{fileIndex: number; line: number; offset: number; done: boolean}>
   requests: {sent: number; throttled: number; retried: number}
   activeMs: number
+  /** People of a batch that had an attempt with an unknown outcome: the repair pass sends their last row again. */
+  ambiguousPeople?: string[]
 }
 
 interface RunRow {
@@ -168,6 +170,7 @@ export class Ledger {
       updatePosition: this.db.prepare(
         `UPDATE run_files SET resume_line = ?, resume_offset = ?, done = ? WHERE run_id = ? AND file_index = ?`,
       ),
+      insertAmbiguous: this.db.prepare(`INSERT OR IGNORE INTO ambiguous_people (run_id, person_key) VALUES (?, ?)`),
       addRequests: this.db.prepare(
         `UPDATE runs SET requests_sent = requests_sent + ?, requests_throttled = requests_throttled + ?,
            requests_retried = requests_retried + ?, active_ms = active_ms + ?, updated_at = ? WHERE id = ?`,
@@ -361,6 +364,7 @@ export class Ledger {
 
       for (const f of progress.failures) s.insertFailure.run(runId, f.fileIndex, f.line, f.kind, f.rule, f.reason, f.raw)
       for (const p of progress.positions) s.updatePosition.run(p.line, p.offset, p.done ? 1 : 0, runId, p.fileIndex)
+      for (const key of progress.ambiguousPeople ?? []) s.insertAmbiguous.run(runId, key)
       const r = progress.requests
       s.addRequests.run(r.sent, r.throttled, r.retried, Math.round(progress.activeMs), Date.now(), runId)
     })())
@@ -373,6 +377,22 @@ export class Ledger {
     } catch (error) {
       throw ledgerWriteError(this.path, error)
     }
+  }
+
+  /** People touched by an attempt with an unknown outcome and not repaired yet. */
+  ambiguousPeople(runId: string): Set<string> {
+    const keys = this.db.prepare(`SELECT person_key FROM ambiguous_people WHERE run_id = ?`).pluck().all(runId) as string[]
+    return new Set(keys)
+  }
+
+  /** The repair pass sent every such person's last row again: forget them, count them. */
+  finishRepair(runId: string, repaired: number): void {
+    this.write(() =>
+      this.db.transaction(() => {
+        this.db.prepare(`DELETE FROM ambiguous_people WHERE run_id = ?`).run(runId)
+        this.db.prepare(`UPDATE runs SET repaired = repaired + ?, updated_at = ? WHERE id = ?`).run(repaired, Date.now(), runId)
+      })(),
+    )
   }
 
   /** Acknowledged batches at or after a line: the rows a resume must not send again. */
