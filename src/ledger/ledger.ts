@@ -310,7 +310,7 @@ export class Ledger {
         if (now === null || isThisProcess(now) || quickVerdict(now) === 'dead') break
         if (now.pid !== first.pid || now.host !== first.host || now.seenAt !== first.seenAt) {
           throw new LedgerError(
-            `run ${runId} is being processed by ${describeHolder(now)} (it renews its lock); stop it first, ` +
+            `run ${runId} is already being processed by ${describeHolder(now)} (it renews its lock); stop it first, ` +
               'or pass --break-lock if you are sure it is gone',
           )
         }

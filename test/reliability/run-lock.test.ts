@@ -103,7 +103,7 @@ describe('the run lock is a lease: a dead owner never blocks, a live one always 
     const key = ['--site-id', emulator.siteId, '--api-key', emulator.apiKey]
     const elsewhere = await cliOnHost('restarted-pod', ['resume', runId, ...key, '--state', state, '--json'], dir.path)
     expect(elsewhere.code, elsewhere.stderr).toBe(2)
-    expect(parseJson(elsewhere.stdout).error).toMatchObject({exit: 2, message: expect.stringMatching(/being processed by process \d+ on .*renews its lock/)})
+    expect(parseJson(elsewhere.stdout).error).toMatchObject({exit: 2, message: expect.stringMatching(/already being processed by process \d+ on .*renews its lock/)})
     const here = await runCli(['resume', runId, ...key, '--state', state], {cwd: dir.path})
     expect(here.code).toBe(2)
     expect(flat(here.stderr)).toMatch(/being processed by process \d+/)
