@@ -92,6 +92,7 @@ export class ImportSession {
       context: deliveryContext,
       onDelivered: (batch, failures, outcome) => this.delivered(batch, failures, outcome.ambiguous),
       onStop: (error) => this.stop(error instanceof DeliveryStoppedError ? null : stopReasonFor(error)),
+      onUnsettledAmbiguous: (batch) => this.rememberAmbiguous(batch),
     })
     this.deliveryContext = deliveryContext
     const files = options.ledger.runFiles(run.id)
@@ -256,6 +257,17 @@ export class ImportSession {
     } catch (error) {
       const e = error as Error
       this.stop(isLedgerError(e) ? stopReasonFor(e) : {kind: e.name === 'InputError' ? 'input' : 'fatal', message: e.message})
+    }
+  }
+
+  /** A batch with an unknown outcome and no final answer: its people are repaired at the end of the run. */
+  private rememberAmbiguous(batch: Batch): void {
+    if (this.options.run.type !== 'people' || this.options.benchNoLedger) return
+    this.lastAmbiguousAt = performance.now()
+    try {
+      this.commit({ambiguousPeople: [...batch.personKeys]})
+    } catch (error) {
+      this.stop(stopReasonFor(error))
     }
   }
 
