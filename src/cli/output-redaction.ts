@@ -1,4 +1,5 @@
-import {secretForms} from '../target/track-target.js'
+// Not track-target.js: this runs before oclif starts, and loading customerio-node there would slow every start.
+import {secretForms} from '../target/secret-forms.js'
 
 /** Flags whose value is a credential (Track or App API keys, passwords, tokens), by name. */
 const SECRET_FLAG = /^--(?:[\w-]*-)?(?:key|password|secret|token)$/

@@ -1,5 +1,9 @@
 import {RegionEU, RegionUS, TrackClient} from 'customerio-node'
 
+import {secretForms} from './secret-forms.js'
+
+export {secretForms} from './secret-forms.js'
+
 export type RegionName = 'us' | 'eu'
 
 /** Where Track API calls go and with which credentials. Never persisted with the key. */
@@ -44,22 +48,6 @@ export function createTrackClient(target: TrackTarget, options: TrackClientOptio
     timeout: options.timeoutMs ?? 30_000,
     retry: {maxRetries: 0},
   })
-}
-
-/**
- * The forms in which credentials can come back in text: the key itself, and the Basic authorization
- * value (base64 of site:key) that a debugging gateway may echo in an error body.
- */
-export function secretForms(target: Pick<TrackTarget, 'apiKey'> & {siteId?: string}): string[] {
-  if (!target.apiKey) return []
-  const forms = [target.apiKey, encodeURIComponent(target.apiKey)]
-  if (target.siteId !== undefined) {
-    const basic = Buffer.from(`${target.siteId}:${target.apiKey}`).toString('base64')
-    forms.push(basic, basic.replace(/=+$/, ''))
-  }
-
-  // Longest first, so a longer form is not left half-redacted by a shorter one inside it.
-  return [...new Set(forms)].sort((a, b) => b.length - a.length)
 }
 
 /** Replace the credentials, in any of their forms, wherever they might appear in text bound for the ledger, files or output. */
