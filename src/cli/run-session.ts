@@ -27,6 +27,8 @@ export interface SessionRequest {
   timeoutSeconds: number
   /** Bench-only: no per-batch ledger commits (see the bench-no-ledger flag). */
   benchNoLedger?: boolean
+  /** --break-lock: take the run even from a holder that looks alive. */
+  breakLock?: boolean
   /** The --state given by the user, if any, for the resume command. */
   stateFlag?: string
   json: boolean
@@ -72,7 +74,7 @@ export async function runSession(request: SessionRequest): Promise<SessionSummar
   const say = (line: string) => writeOrTerminal(process.stderr, `${redact(line, target)}\n`)
   const command = resumeCommand(request)
   // Refuse early, before any output, when another live process holds the run.
-  request.ledger.acquire(run.id)
+  await request.ledger.acquire(run.id, {breakLock: request.breakLock, onWait: say})
   const interrupt = new AbortController()
   const progress = request.quiet || request.verbose ? {update() {}, stop() {}} : createProgressReporter()
   let signals = 0

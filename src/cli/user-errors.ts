@@ -18,6 +18,13 @@ export function asUserError(error: unknown): unknown {
   const e = error as Error
   const code = e && (USER_ERRORS[e.name] ?? USER_ERRORS[e.constructor?.name])
   if (code) return new CodedError(e.message, code, ExitCode.Usage)
+
+  // A ledger that opened but cannot be read further (cut short, damaged pages) is a configuration problem too.
+  if (e?.name === 'SqliteError') {
+    const sqliteCode = (e as Error & {code?: string}).code
+    return new CodedError(`the ledger could not be read: ${e.message}${sqliteCode ? ` (${sqliteCode})` : ''}`, 'ledger_error', ExitCode.Usage)
+  }
+
   return error
 }
 

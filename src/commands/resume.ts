@@ -35,6 +35,10 @@ Exit codes are those of import.`
     ...timeoutFlag,
     ...stateFlag,
     force: Flags.boolean({description: 'resume even though an input changed or the workspace differs', default: false}),
+    'break-lock': Flags.boolean({
+      description: 'take the run even though another process seems to hold it (only when you know it is gone)',
+      default: false,
+    }),
     'drain-timeout': tuningFlags['drain-timeout'],
     ...quietFlag,
     ...verboseFlag,
@@ -42,13 +46,16 @@ Exit codes are those of import.`
 
   async run(): Promise<SessionSummary> {
     const {args, flags} = await this.parse(Resume)
-    const ledger = Ledger.open(resolve(flags.state ?? defaultStatePath(this.config.dataDir)))
+    const statePath = resolve(flags.state ?? defaultStatePath(this.config.dataDir))
+    let ledger: Ledger | null = null
     let emulator: Awaited<ReturnType<typeof resolveTarget>>['emulator']
     try {
       const runId = args.RUN_ID === undefined ? undefined : importRunId(args.RUN_ID)
-      const run = runId ? ledger.getRun(runId) : ledger.latestUnfinished()
-      if (!run) {
-        throw new ResumeRefusedError(runId ? `no run ${runId} in ${ledger.path}` : `no unfinished run in ${ledger.path}`)
+      // Never creates a ledger: there is nothing to resume where there is none.
+      ledger = Ledger.openExisting(statePath)
+      const run = ledger === null ? null : runId ? ledger.getRun(runId) : ledger.latestUnfinished()
+      if (!ledger || !run) {
+        throw new ResumeRefusedError(runId ? `no run ${runId} in ${statePath}` : `no unfinished run in ${statePath}`)
       }
 
       // The host comes from the ledger unless the user names one; credentials always come from the user.
@@ -71,6 +78,7 @@ Exit codes are those of import.`
         timeoutSeconds: flags.timeout / 1000,
         quiet: flags.quiet,
         verbose: flags.verbose,
+        breakLock: flags['break-lock'],
         stateFlag: flags.state,
         json: this.jsonEnabled(),
       })
@@ -79,7 +87,7 @@ Exit codes are those of import.`
     } catch (error) {
       throw asUserError(error)
     } finally {
-      ledger.close()
+      ledger?.close()
       await emulator?.close()
     }
   }

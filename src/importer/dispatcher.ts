@@ -1,14 +1,16 @@
 import type {Batch} from '../batching/batch.js'
-import {deliver, type DeliveryContext, type EntryFailures} from '../sending/deliver.js'
+import {deliver, type DeliveryContext, type DeliveryOutcome, type EntryFailures} from '../sending/deliver.js'
 
 export interface DispatcherOptions {
   /** Batches sent but not settled (in flight or waiting to retry) at most: bounds memory. */
   window: number
   context: DeliveryContext
   /** Called with the final answer for a batch; must make it durable before returning. */
-  onDelivered: (batch: Batch, failures: EntryFailures) => void
+  onDelivered: (batch: Batch, failures: EntryFailures, outcome: DeliveryOutcome) => void
   /** Called when a delivery says the run must stop. */
   onStop: (error: unknown) => void
+  /** Called when a batch that had an attempt with an unknown outcome gets no final answer (the run stops). */
+  onUnsettledAmbiguous?: (batch: Batch) => void
 }
 
 /**
@@ -64,13 +66,16 @@ export class Dispatcher {
   }
 
   private async run(batch: Batch): Promise<void> {
+    const outcome: DeliveryOutcome = {ambiguous: false}
     try {
-      const failures = await deliver(batch.entries, this.options.context)
-      this.options.onDelivered(batch, failures)
+      const failures = await deliver(batch.entries, this.options.context, outcome)
+      this.options.onDelivered(batch, failures, outcome)
       // People are freed only once the outcome is in the ledger, so after a crash no later row of
       // theirs can have landed ahead of a row the resume will send again.
       this.free(batch)
     } catch (error) {
+      // An attempt of it may still land late, after the resume sent its rows again: remember its people.
+      if (outcome.ambiguous) this.options.onUnsettledAmbiguous?.(batch)
       // The batch has no final answer: its people stay busy (nothing later of theirs may go out) and
       // its rows stay outstanding for the resume.
       this.options.onStop(error)

@@ -30,6 +30,7 @@ export class FileSettlement {
     this.outstanding.push({batch, settled: false})
   }
 
+  /** Call only once the batch's answer is in the ledger: from then on the resume point may pass it. */
   settle(batch: Batch): void {
     const entry = this.outstanding.find((o) => o.batch === batch)
     if (entry) entry.settled = true
@@ -44,11 +45,17 @@ export class FileSettlement {
     return this.invalid.length
   }
 
-  /** Invalid rows not yet in the ledger; they go into the same commit as the position that passes them. */
-  takeInvalid(): RowFailure[] {
-    const taken = this.invalid
-    this.invalid = []
-    return taken
+  /**
+   * Invalid rows not yet in the ledger; they go into the same commit as the position that passes them,
+   * and stay here until that commit succeeded (dropInvalid), so a failed commit loses none of them.
+   */
+  pendingInvalid(): readonly RowFailure[] {
+    return this.invalid
+  }
+
+  /** The first `count` pending invalid rows are now in the ledger. */
+  dropInvalid(count: number): void {
+    this.invalid = this.invalid.slice(count)
   }
 
   get outstandingBatches(): number {
@@ -60,7 +67,9 @@ export class FileSettlement {
     return this.cursor
   }
 
-  position(): InputPosition {
-    return this.outstanding.length > 0 ? this.outstanding[0].batch.start : this.cursor
+  /** The resume point, or what it becomes once `settling` (whose answer is being committed) is settled. */
+  position(settling?: Batch): InputPosition {
+    for (const o of this.outstanding) if (!o.settled && o.batch !== settling) return o.batch.start
+    return this.cursor
   }
 }

@@ -3,17 +3,21 @@ import {rm} from 'node:fs/promises'
 import {type Batch, firstLine, lastLine} from '../batching/batch.js'
 import {BatchPacker} from '../batching/batch-packer.js'
 import type {Ledger} from '../ledger/ledger.js'
-import type {RowFailure, RunFileRecord, RunRecord, RunStatus} from '../ledger/records.js'
+import {isLedgerError} from '../ledger/ledger-errors.js'
+import {RENEW_EVERY_MS} from '../ledger/lease.js'
+import type {AckRange, RowFailure, RunFileRecord, RunRecord, RunStatus} from '../ledger/records.js'
 import {createMapper} from '../mapping/index.js'
 import {writeRetryFile} from '../reporting/retry-file.js'
-import type {DeliveryCounters, EntryFailures} from '../sending/deliver.js'
+import type {DeliveryContext, DeliveryCounters, EntryFailures} from '../sending/deliver.js'
 import {DeliveryStoppedError} from '../sending/delivery-errors.js'
 import {Pacer} from '../sending/pacer.js'
+import {redactingTransport} from '../sending/redacting-transport.js'
 import {createTransport, type ExchangeObserver} from '../sending/track-transport.js'
 import {openSource} from '../source/index.js'
-import {createTrackClient, type TrackTarget} from '../target/track-target.js'
+import {createTrackClient, redact, type TrackTarget} from '../target/track-target.js'
 import {Dispatcher} from './dispatcher.js'
 import {FileSettlement} from './file-settlement.js'
+import {repairAmbiguousPeople} from './repair-pass.js'
 import type {ProgressSnapshot} from './progress-snapshot.js'
 import {SettledLines} from './settled-lines.js'
 import {STOP_STATUS, type StopReason, stopReasonFor} from './stop-reason.js'
@@ -80,33 +84,57 @@ export class ImportSession {
   private readonly dispatcher: Dispatcher
   private readonly settlements = new Map<number, FileSettlement>()
   private current: {file: RunFileRecord; bytesBefore: number; bytesRead: () => number; bytesSettled: () => number} | null = null
+  private readonly deliveryContext: DeliveryContext
+  /** When the last attempt with an unknown outcome ended (performance.now), if any did in this session. */
+  private lastAmbiguousAt: number | null = null
   private readonly totalBytes: number | null
   private readonly fileCount: number
 
   constructor(private readonly options: SessionOptions) {
     const {run} = options
     this.pacer = new Pacer({rate: options.rate, concurrency: options.concurrency})
-    const transport = createTransport(createTrackClient(options.target, {timeoutMs: options.requestTimeoutMs}), run.api, options.onExchange)
+    const client = createTrackClient(options.target, {timeoutMs: options.requestTimeoutMs})
+    const transport = redactingTransport(createTransport(client, run.api, options.onExchange), (text) => redact(text, options.target))
+    const deliveryContext: DeliveryContext = {
+      pacer: this.pacer,
+      transport,
+      policy: {maxRetries: run.config.maxRetries, maxThrottleRetries: 50, baseDelayMs: run.config.retryBaseMs},
+      counters: this.counters,
+      stopping: this.stopping.signal,
+    }
     this.dispatcher = new Dispatcher({
       window: options.concurrency + 1,
-      context: {
-        pacer: this.pacer,
-        transport,
-        policy: {maxRetries: run.config.maxRetries, maxThrottleRetries: 50, baseDelayMs: run.config.retryBaseMs},
-        counters: this.counters,
-        stopping: this.stopping.signal,
-      },
-      onDelivered: (batch, failures) => this.delivered(batch, failures),
+      context: deliveryContext,
+      onDelivered: (batch, failures, outcome) => this.delivered(batch, failures, outcome.ambiguous),
       onStop: (error) => this.stop(error instanceof DeliveryStoppedError ? null : stopReasonFor(error)),
+      onUnsettledAmbiguous: (batch) => this.rememberAmbiguous(batch),
     })
+    this.deliveryContext = deliveryContext
     const files = options.ledger.runFiles(run.id)
     this.fileCount = files.length
     this.totalBytes = files.some((f) => f.size < 0) ? null : files.reduce((sum, f) => sum + f.size, 0)
   }
 
   async execute(): Promise<RunSummary> {
+    const {ledger, run} = this.options
+    await ledger.acquire(run.id)
+    // The lease says this process is alive until the run is released, retry file writing included.
+    const lease = setInterval(() => {
+      try {
+        ledger.renewLease(run.id)
+      } catch {
+        // A refused write is reported by the next commit; a missed renewal only matters after STALE_AFTER_MS.
+      }
+    }, RENEW_EVERY_MS)
+    try {
+      return await this.work()
+    } finally {
+      clearInterval(lease)
+    }
+  }
+
+  private async work(): Promise<RunSummary> {
     const {ledger, run, interrupt} = this.options
-    ledger.acquire(run.id)
     const onInterrupt = () => this.stop({kind: 'interrupt', message: 'interrupted by a signal'})
     if (interrupt.aborted) onInterrupt()
     interrupt.addEventListener('abort', onInterrupt, {once: true})
@@ -122,10 +150,11 @@ export class ImportSession {
 
       const drained = await this.dispatcher.drain(this.stopReason ? (this.options.drainTimeoutMs ?? 30_000) : undefined)
       if (!drained && !this.stopReason) this.stop({kind: 'fatal', message: 'requests did not finish'})
+      if (!this.stopReason && ledger.runFiles(run.id).every((f) => f.done)) await this.repair()
     } finally {
       clearInterval(ticker)
       interrupt.removeEventListener('abort', onInterrupt)
-      this.commit([], [])
+      this.tryCommit()
     }
 
     return this.finish()
@@ -174,8 +203,6 @@ export class ImportSession {
           if (settled.has(record.line)) continue
           const result = mapper.map(record)
           if (!result.ok) {
-            this.session.invalid++
-            this.fileCounts(file.fileIndex).invalid++
             settlement.addInvalid({
               fileIndex: file.fileIndex,
               line: record.line,
@@ -186,7 +213,7 @@ export class ImportSession {
                 : result.violation.message,
               raw: record.raw,
             })
-            if (settlement.bufferedInvalid >= INVALID_BUFFER_ROWS) this.commit([], [])
+            if (settlement.bufferedInvalid >= INVALID_BUFFER_ROWS) this.commit({})
             continue
           }
 
@@ -210,19 +237,57 @@ export class ImportSession {
       await chain
       // Once stopping, the bounded drain in execute() takes over.
       await Promise.race([this.dispatcher.drain(), this.stopped])
-      if (!this.stopping.signal.aborted) this.commit([], [], {fileIndex: file.fileIndex, done: true})
+      if (!this.stopping.signal.aborted) this.commit({finished: file.fileIndex})
     } catch (error) {
       const e = error as Error
-      if (e.name === 'InputError') this.stop({kind: 'input', message: e.message})
+      if (isLedgerError(e)) this.stop(stopReasonFor(e))
+      else if (e.name === 'InputError') this.stop({kind: 'input', message: e.message})
       // The mapper does not know which file it maps; name it here.
       else if (e.name === 'MappingError') this.stop({kind: 'input', message: `${file.displayPath}: ${e.message}`})
       else this.stop({kind: 'fatal', message: e.message})
     }
   }
 
-  private delivered(batch: Batch, failures: EntryFailures): void {
-    const settlement = this.settlements.get(batch.fileIndex)!
-    settlement.settle(batch)
+  /**
+   * The repair pass, once every file is done (see repair-pass.ts). It first waits as long as one
+   * request may take, so that an attempt the server is still holding lands before the last rows go again.
+   */
+  private async repair(): Promise<void> {
+    const {ledger, run} = this.options
+    if (run.type !== 'people' || this.options.benchNoLedger) return
+    if (this.lastAmbiguousAt !== null) {
+      const graceMs = Math.min(this.options.requestTimeoutMs ?? 30_000, 30_000)
+      const waitMs = this.lastAmbiguousAt + graceMs - performance.now()
+      if (waitMs > 0) await Promise.race([new Promise((resolve) => setTimeout(resolve, waitMs)), this.stopped])
+    }
+
+    try {
+      await repairAmbiguousPeople({
+        ledger,
+        run,
+        context: this.deliveryContext,
+        window: this.options.concurrency + 1,
+        onStop: (error) => this.stop(error instanceof DeliveryStoppedError ? null : stopReasonFor(error)),
+      })
+    } catch (error) {
+      const e = error as Error
+      this.stop(isLedgerError(e) ? stopReasonFor(e) : {kind: e.name === 'InputError' ? 'input' : 'fatal', message: e.message})
+    }
+  }
+
+  /** A batch with an unknown outcome and no final answer: its people are repaired at the end of the run. */
+  private rememberAmbiguous(batch: Batch): void {
+    if (this.options.run.type !== 'people' || this.options.benchNoLedger) return
+    this.lastAmbiguousAt = performance.now()
+    try {
+      this.commit({ambiguousPeople: [...batch.personKeys]})
+    } catch (error) {
+      this.stop(stopReasonFor(error))
+    }
+  }
+
+  /** Throws when the ledger refuses the answer: the batch then stays outstanding and the run stops. */
+  private delivered(batch: Batch, failures: EntryFailures, ambiguous: boolean): void {
     const rows: RowFailure[] = []
     for (const [index, reason] of failures) {
       rows.push({
@@ -236,47 +301,83 @@ export class ImportSession {
     }
 
     const succeeded = batch.lines.length - failures.size
+    const range = {firstLine: firstLine(batch), lastLine: lastLine(batch), succeeded}
+    // Only people runs need the repair: an event sent twice is dropped by its id.
+    const ambiguousPeople = ambiguous && this.options.run.type === 'people' ? [...batch.personKeys] : []
+    this.commit({batch, ack: range, failures: rows, ambiguousPeople})
+    if (ambiguous) this.lastAmbiguousAt = performance.now()
     this.session.succeeded += succeeded
     this.session.failed += failures.size
     const fileCounts = this.fileCounts(batch.fileIndex)
     fileCounts.succeeded += succeeded
     fileCounts.failed += failures.size
-    const range = {firstLine: firstLine(batch), lastLine: lastLine(batch), succeeded}
-    this.commit([{fileIndex: batch.fileIndex, range}], rows)
   }
 
-  /** One durable step: acknowledged batches, failed and invalid rows, and the resume point that passes them. */
-  private commit(
-    acks: Parameters<Ledger['commit']>[1]['acks'],
-    failures: RowFailure[],
-    finished?: {fileIndex: number; done: boolean},
-  ): void {
+  /**
+   * One durable step: an acknowledged batch with its failed rows, buffered invalid rows, and the resume
+   * points that pass them. Nothing counts as settled in memory (resume point, buffered invalid rows,
+   * counters) until the ledger took it: a failed commit throws a LedgerError and changes nothing here,
+   * so a later, smaller commit can never move the resume point past what was not recorded.
+   */
+  private commit(step: {batch?: Batch; ack?: AckRange; failures?: RowFailure[]; ambiguousPeople?: string[]; finished?: number}): void {
+    const {batch, finished} = step
     const positions = []
     const invalid: RowFailure[] = []
+    const invalidTaken = new Map<number, number>()
     for (const [fileIndex, settlement] of this.settlements) {
-      invalid.push(...settlement.takeInvalid())
-      const done = finished?.fileIndex === fileIndex && finished.done
-      positions.push({fileIndex, ...settlement.position(), done})
+      const pending = settlement.pendingInvalid()
+      invalid.push(...pending)
+      invalidTaken.set(fileIndex, pending.length)
+      const settling = batch?.fileIndex === fileIndex ? batch : undefined
+      positions.push({fileIndex, ...settlement.position(settling), done: finished === fileIndex})
     }
 
     const now = performance.now()
     const bench = this.options.benchNoLedger
-    if (bench && !finished?.done) return
+    if (!bench || finished !== undefined) this.writeCommit(step, positions, invalid, now)
+    for (const [fileIndex, count] of invalidTaken) {
+      this.settlements.get(fileIndex)!.dropInvalid(count)
+      this.session.invalid += count
+      this.fileCounts(fileIndex).invalid += count
+    }
+
+    if (batch) this.settlements.get(batch.fileIndex)?.settle(batch)
+    if (finished !== undefined) this.settlements.delete(finished)
+  }
+
+  private writeCommit(
+    step: {batch?: Batch; ack?: AckRange; failures?: RowFailure[]; ambiguousPeople?: string[]},
+    positions: Parameters<Ledger['commit']>[1]['positions'],
+    invalid: RowFailure[],
+    now: number,
+  ): void {
+    const bench = this.options.benchNoLedger
+    const acks = step.batch && step.ack && !bench ? [{fileIndex: step.batch.fileIndex, range: step.ack}] : []
+    const failures = bench ? [] : [...(step.failures ?? []), ...invalid]
     const delta = {
       sent: this.counters.sent - this.committed.sent,
       throttled: this.counters.throttled - this.committed.throttled,
       retried: this.counters.retried - this.committed.retried,
     }
     this.options.ledger.commit(this.options.run.id, {
-      acks: bench ? [] : acks,
-      failures: bench ? [] : failures.length > 0 ? [...failures, ...invalid] : invalid,
+      acks,
+      failures,
       positions,
       requests: delta,
       activeMs: now - this.lastCommitAt,
+      ambiguousPeople: bench ? [] : step.ambiguousPeople,
     })
     this.committed = {...this.counters}
     this.lastCommitAt = now
-    if (finished?.done) this.settlements.delete(finished.fileIndex)
+  }
+
+  /** A commit from a timer or on the way out: a refused write stops the run instead of escaping as an uncaught error. */
+  private tryCommit(): void {
+    try {
+      this.commit({})
+    } catch (error) {
+      this.stop(stopReasonFor(error))
+    }
   }
 
   private fileCounts(fileIndex: number): {succeeded: number; failed: number; invalid: number} {
@@ -286,7 +387,7 @@ export class ImportSession {
   }
 
   private tick(): void {
-    this.commit([], [])
+    this.tryCommit()
     this.options.onProgress?.(this.snapshot())
   }
 
@@ -352,7 +453,13 @@ export class ImportSession {
     // A spooled stdin is only kept for resume; a finished run has nothing left to read from it.
     if (finished) await Promise.all(files.filter((f) => f.displayPath === '-').map((f) => rm(f.path, {force: true})))
 
-    ledger.release(run.id, status, this.stopReason?.message ?? null)
+    try {
+      ledger.release(run.id, status, this.stopReason?.message ?? null)
+    } catch (error) {
+      // The run stays marked as running; its lease expires and resume takes it over.
+      if (!isLedgerError(error)) throw error
+    }
+
     const after = ledger.getRun(run.id)!
     return {
       runId: run.id,
@@ -362,6 +469,7 @@ export class ImportSession {
       target: {siteId: run.siteId, host: run.host},
       rows: {read: counts.succeeded + counts.failed + counts.invalid, ...counts},
       requests: after.requests,
+      repaired: after.repaired,
       durationMs: Math.round(performance.now() - this.startedAt),
       activeMs: after.activeMs,
       retryFile: fileSummaries.find((f) => f.retryFile)?.retryFile ?? null,

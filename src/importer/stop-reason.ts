@@ -1,7 +1,9 @@
+import {isLedgerError} from '../ledger/ledger-errors.js'
 import type {RunStatus} from '../ledger/records.js'
 import {AuthRejectedError, FatalResponseError, RetriesExhaustedError} from '../sending/delivery-errors.js'
 
-export type StopKind = 'interrupt' | 'auth' | 'retries' | 'fatal' | 'input'
+/** 'ledger': a ledger write failed (disk full, I/O error); resumable once the disk is fixed. */
+export type StopKind = 'interrupt' | 'auth' | 'retries' | 'fatal' | 'input' | 'ledger'
 
 export interface StopReason {
   kind: StopKind
@@ -10,6 +12,7 @@ export interface StopReason {
 
 export function stopReasonFor(error: unknown): StopReason {
   const message = (error as Error)?.message ?? String(error)
+  if (isLedgerError(error)) return {kind: 'ledger', message}
   if (error instanceof AuthRejectedError) return {kind: 'auth', message}
   if (error instanceof RetriesExhaustedError) return {kind: 'retries', message}
   if (error instanceof FatalResponseError) return {kind: 'fatal', message}
@@ -23,4 +26,5 @@ export const STOP_STATUS: Record<StopKind, RunStatus> = {
   retries: 'retries_exhausted',
   fatal: 'failed',
   input: 'failed',
+  ledger: 'failed',
 }

@@ -11,6 +11,11 @@ export interface RunSummary {
   rows: {read: number; succeeded: number; failed: number; invalid: number}
   /** Whole run, across every session. */
   requests: {sent: number; throttled: number; retried: number}
+  /**
+   * Whole run: people whose last row was sent again at the end because an attempt touching them ended
+   * with an unknown outcome (timeout, reset after sending) and may have been applied late (people runs).
+   */
+  repaired: number
   /** This session. */
   durationMs: number
   /** Every session. */

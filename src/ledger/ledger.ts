@@ -1,13 +1,15 @@
 import Database from 'better-sqlite3'
-import {mkdirSync} from 'node:fs'
-import {hostname} from 'node:os'
-import {dirname} from 'node:path'
+import {copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync} from 'node:fs'
+import {hostname, tmpdir} from 'node:os'
+import {dirname, join} from 'node:path'
 
 import type {AckRange, RowCounts, RowFailure, RunConfig, RunFileRecord, RunRecord, RunStatus} from './records.js'
 import {RESUMABLE} from './records.js'
-import {SCHEMA_SQL, SCHEMA_VERSION} from './schema.js'
+import {LedgerError, ledgerWriteError} from './ledger-errors.js'
+import {describeHolder, isThisProcess, type LeaseHolder, looksAlive, quickVerdict, STALE_AFTER_MS} from './lease.js'
+import {MIGRATE_1_TO_2_SQL, SCHEMA_SQL, SCHEMA_VERSION} from './schema.js'
 
-export class LedgerError extends Error {}
+export {LedgerError} from './ledger-errors.js'
 
 /** Everything one ledger commit makes durable at once. */
 export interface ProgressCommit {
@@ -17,6 +19,8 @@ export interface ProgressCommit {
   positions: Array<{fileIndex: number; line: number; offset: number; done: boolean}>
   requests: {sent: number; throttled: number; retried: number}
   activeMs: number
+  /** People of a batch that had an attempt with an unknown outcome: the repair pass sends their last row again. */
+  ambiguousPeople?: string[]
 }
 
 interface RunRow {
@@ -36,6 +40,20 @@ interface RunRow {
   last_error: string | null
   owner_pid: number | null
   owner_host: string | null
+  owner_seen_at?: number | null
+  repaired?: number
+}
+
+function holderOf(row: Pick<RunRow, 'owner_pid' | 'owner_host' | 'owner_seen_at'>): LeaseHolder | null {
+  if (row.owner_pid === null || row.owner_host === null) return null
+  return {pid: row.owner_pid, host: row.owner_host, seenAt: row.owner_seen_at ?? null}
+}
+
+/** A run left 'running' by a holder that no longer renews its lease was interrupted (kill -9, a crash). */
+function effectiveStatus(row: RunRow): RunStatus {
+  if (row.status !== 'running') return row.status
+  const holder = holderOf(row)
+  return holder === null || !looksAlive(holder) ? 'interrupted' : 'running'
 }
 
 function toRun(row: RunRow): RunRecord {
@@ -43,7 +61,7 @@ function toRun(row: RunRow): RunRecord {
     id: row.id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-    status: row.status,
+    status: effectiveStatus(row),
     type: row.type,
     api: row.api,
     siteId: row.site_id,
@@ -52,15 +70,51 @@ function toRun(row: RunRow): RunRecord {
     requests: {sent: row.requests_sent, throttled: row.requests_throttled, retried: row.requests_retried},
     activeMs: row.active_ms,
     lastError: row.last_error,
+    repaired: row.repaired ?? 0,
   }
 }
 
-function isAlive(pid: number): boolean {
+export interface AcquireOptions {
+  /** Take the run even from a holder that looks alive (--break-lock): for when that cannot be decided. */
+  breakLock?: boolean
+  /** Told when waiting to see whether the holder still renews its lease. */
+  onWait?: (message: string) => void
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/** SQLite's answers when the file or its folder cannot be written (a read-only mount, permissions). */
+const READ_ONLY_CODES = new Set(['SQLITE_CANTOPEN', 'SQLITE_READONLY', 'SQLITE_READONLY_DIRECTORY', 'SQLITE_READONLY_RECOVERY', 'SQLITE_PERM'])
+
+function openFailure(path: string, error: unknown): LedgerError {
+  const e = error as Error & {code?: string}
+  if (e.code === 'SQLITE_NOTADB' || e.code === 'SQLITE_CORRUPT') {
+    return new LedgerError(`cannot open the ledger ${path}: it is not a cio-backfill ledger (not an SQLite database, or damaged)`, e.code)
+  }
+
+  return new LedgerError(`cannot open the ledger ${path}: ${e.message}${e.code ? ` (${e.code})` : ''}`, e.code)
+}
+
+/** `--state /a-file/ledger.sqlite`: say so, rather than "no runs" for a path that can never hold a ledger. */
+function assertNoFileInPath(path: string): void {
+  for (let folder = dirname(path); folder !== dirname(folder); folder = dirname(folder)) {
+    if (!existsSync(folder)) continue
+    if (!statSync(folder).isDirectory()) {
+      throw new LedgerError(`cannot open the ledger ${path}: ${folder} is a file, not a folder`)
+    }
+
+    return
+  }
+}
+
+function prepareFolder(path: string): void {
+  const folder = dirname(path)
   try {
-    process.kill(pid, 0)
-    return true
+    mkdirSync(folder, {recursive: true})
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
+    const e = error as NodeJS.ErrnoException
+    const why = e.code === 'EEXIST' || e.code === 'ENOTDIR' ? 'a part of that path is a file, not a folder' : e.message
+    throw new LedgerError(`cannot create the folder ${folder} for the ledger: ${why}`, e.code)
   }
 }
 
@@ -73,23 +127,37 @@ export class Ledger {
   private readonly db: Database.Database
   private readonly statements
 
-  private constructor(readonly path: string) {
-    mkdirSync(dirname(path), {recursive: true})
+  private constructor(
+    readonly path: string,
+    db: Database.Database,
+    /** A read-only ledger is read from a private copy, removed on close. */
+    private readonly copyDir: string | null = null,
+  ) {
+    this.db = db
+    let version: string | undefined
     try {
-      this.db = new Database(path, {timeout: 5000})
-      this.db.pragma('journal_mode = WAL')
-      this.db.pragma('synchronous = NORMAL')
-      this.db.pragma('foreign_keys = ON')
-      this.db.exec(SCHEMA_SQL)
-    } catch (error) {
-      throw new LedgerError(`cannot open the ledger ${path}: ${(error as Error).message}`)
-    }
+      if (copyDir === null) {
+        this.db.pragma('journal_mode = WAL')
+        this.db.pragma('synchronous = NORMAL')
+        this.db.pragma('foreign_keys = ON')
+        this.db.exec(SCHEMA_SQL)
+      }
 
-    const version = this.db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get() as string | undefined
-    if (version === undefined) {
-      this.db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION))
-    } else if (Number(version) !== SCHEMA_VERSION) {
-      throw new LedgerError(`the ledger ${path} has schema version ${version}; this cio-backfill understands ${SCHEMA_VERSION}`)
+      version = this.db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get() as string | undefined
+      if (version === undefined && copyDir === null) {
+        this.db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION))
+      } else if (Number(version) === 1 && copyDir === null) {
+        this.db.transaction(() => {
+          this.db.exec(MIGRATE_1_TO_2_SQL)
+          this.db.prepare(`UPDATE meta SET value = ? WHERE key = 'schema_version'`).run(String(SCHEMA_VERSION))
+        })()
+      } else if (Number(version) !== SCHEMA_VERSION && Number(version) !== 1) {
+        throw new LedgerError(`the ledger ${path} has schema version ${version}; this cio-backfill understands ${SCHEMA_VERSION}`)
+      }
+    } catch (error) {
+      this.db.close()
+      if (error instanceof LedgerError) throw error
+      throw openFailure(path, error)
     }
 
     this.statements = {
@@ -102,6 +170,7 @@ export class Ledger {
       updatePosition: this.db.prepare(
         `UPDATE run_files SET resume_line = ?, resume_offset = ?, done = ? WHERE run_id = ? AND file_index = ?`,
       ),
+      insertAmbiguous: this.db.prepare(`INSERT OR IGNORE INTO ambiguous_people (run_id, person_key) VALUES (?, ?)`),
       addRequests: this.db.prepare(
         `UPDATE runs SET requests_sent = requests_sent + ?, requests_throttled = requests_throttled + ?,
            requests_retried = requests_retried + ?, active_ms = active_ms + ?, updated_at = ? WHERE id = ?`,
@@ -109,8 +178,54 @@ export class Ledger {
     }
   }
 
+  /** Open the ledger to write to it, creating it (and its folder) when it does not exist: for import. */
   static open(path: string): Ledger {
-    return new Ledger(path)
+    prepareFolder(path)
+    let db: Database.Database
+    try {
+      db = new Database(path, {timeout: 5000})
+    } catch (error) {
+      throw openFailure(path, error)
+    }
+
+    return new Ledger(path, db)
+  }
+
+  /**
+   * Open a ledger that must already exist, or null when there is none (resume, runs: they never
+   * create one). With `readOnlyOk`, a ledger that cannot be written (a read-only mount) is read
+   * from a private copy, so it can still be listed.
+   */
+  static openExisting(path: string, options: {readOnlyOk?: boolean} = {}): Ledger | null {
+    if (!existsSync(path)) {
+      assertNoFileInPath(path)
+      return null
+    }
+
+    if (statSync(path).isDirectory()) throw new LedgerError(`cannot open the ledger ${path}: it is a folder, not a file`)
+    let db: Database.Database
+    try {
+      db = new Database(path, {timeout: 5000, fileMustExist: true})
+      return new Ledger(path, db)
+    } catch (error) {
+      const code = (error as {code?: string}).code ?? ''
+      if (!options.readOnlyOk || !READ_ONLY_CODES.has(code)) throw error instanceof LedgerError ? error : openFailure(path, error)
+    }
+
+    return Ledger.readCopy(path)
+  }
+
+  private static readCopy(path: string): Ledger {
+    const copyDir = mkdtempSync(join(tmpdir(), 'cio-backfill-ledger-'))
+    const copy = join(copyDir, 'ledger.sqlite')
+    try {
+      copyFileSync(path, copy)
+      if (existsSync(`${path}-wal`)) copyFileSync(`${path}-wal`, `${copy}-wal`)
+      return new Ledger(path, new Database(copy, {readonly: true, fileMustExist: true}), copyDir)
+    } catch (error) {
+      rmSync(copyDir, {recursive: true, force: true})
+      throw error instanceof LedgerError ? error : openFailure(path, error)
+    }
   }
 
   createRun(run: Pick<RunRecord, 'id' | 'type' | 'api' | 'siteId' | 'host' | 'config'>, files: RunFileRecord[]): void {
@@ -119,7 +234,7 @@ export class Ledger {
       `INSERT INTO run_files (run_id, file_index, path, display_path, format, size, mtime_ms, head_hash, header, retry_file,
          done, resume_line, resume_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
     )
-    this.db.transaction(() => {
+    this.write(() => this.db.transaction(() => {
       this.db
         .prepare(
           `INSERT INTO runs (id, created_at, updated_at, status, type, api, site_id, host, config)
@@ -132,7 +247,7 @@ export class Ledger {
           f.resumeLine, f.resumeOffset,
         )
       }
-    })()
+    })())
   }
 
   getRun(id: string): RunRecord | null {
@@ -170,55 +285,114 @@ export class Ledger {
     }))
   }
 
+  private holder(runId: string): LeaseHolder | null {
+    const row = this.db.prepare(`SELECT owner_pid, owner_host, owner_seen_at FROM runs WHERE id = ?`).get(runId) as
+      | Pick<RunRow, 'owner_pid' | 'owner_host' | 'owner_seen_at'>
+      | undefined
+    if (!row) throw new LedgerError(`no run ${runId} in ${this.path}`)
+    return holderOf(row)
+  }
+
   /**
-   * Take the run for this process. Refuses while another live process holds it, so two processes
-   * never send the same rows at once; a holder that died (kill -9, crash) no longer counts.
+   * Take the run for this process, so two processes never send the same rows at once. A holder that
+   * renews its lease is alive and refuses us; one that is gone (its pid is dead here, or its lease
+   * stands still for STALE_AFTER_MS while we watch) no longer counts, on any host. `breakLock` takes
+   * the run whatever the holder looks like.
    */
-  acquire(runId: string): void {
-    this.db.transaction(() => {
-      const row = this.db.prepare(`SELECT owner_pid, owner_host FROM runs WHERE id = ?`).get(runId) as
-        | Pick<RunRow, 'owner_pid' | 'owner_host'>
-        | undefined
-      if (!row) throw new LedgerError(`no run ${runId} in ${this.path}`)
-      const {owner_pid: pid, owner_host: host} = row
-      if (pid !== null && pid !== process.pid) {
-        if (host !== hostname()) {
-          throw new LedgerError(`run ${runId} is held by process ${pid} on ${host}; stop it there first`)
+  async acquire(runId: string, options: AcquireOptions = {}): Promise<void> {
+    const first = this.holder(runId)
+    if (first && !isThisProcess(first) && !options.breakLock && quickVerdict(first) === 'unknown') {
+      options.onWait?.(`run ${runId} is held by ${describeHolder(first)}; waiting up to ${STALE_AFTER_MS / 1000}s to see whether it is still alive`)
+      const watchUntil = Date.now() + STALE_AFTER_MS
+      while (Date.now() < watchUntil) {
+        await sleep(250)
+        const now = this.holder(runId)
+        if (now === null || isThisProcess(now) || quickVerdict(now) === 'dead') break
+        if (now.pid !== first.pid || now.host !== first.host || now.seenAt !== first.seenAt) {
+          throw new LedgerError(
+            `run ${runId} is already being processed by ${describeHolder(now)} (it renews its lock); stop it first, ` +
+              'or pass --break-lock if you are sure it is gone',
+          )
+        }
+      }
+    }
+
+    this.write(() =>
+      this.db.transaction(() => {
+        const now = this.holder(runId)
+        // Someone else took it while we watched: they are alive.
+        if (now && first && !isThisProcess(now) && !options.breakLock && (now.pid !== first.pid || now.host !== first.host)) {
+          throw new LedgerError(`run ${runId} was just taken by ${describeHolder(now)}; stop it first`)
         }
 
-        if (isAlive(pid)) throw new LedgerError(`run ${runId} is already being processed by process ${pid}`)
-      }
+        this.db
+          .prepare(`UPDATE runs SET owner_pid = ?, owner_host = ?, owner_seen_at = ?, status = 'running', updated_at = ? WHERE id = ?`)
+          .run(process.pid, hostname(), Date.now(), Date.now(), runId)
+      }).immediate(),
+    )
+  }
 
+  /** Renew this process's lease on a run (every RENEW_EVERY_MS while it holds it). */
+  renewLease(runId: string): void {
+    this.write(() =>
       this.db
-        .prepare(`UPDATE runs SET owner_pid = ?, owner_host = ?, status = 'running', updated_at = ? WHERE id = ?`)
-        .run(process.pid, hostname(), Date.now(), runId)
-    }).immediate()
+        .prepare(`UPDATE runs SET owner_seen_at = ? WHERE id = ? AND owner_pid = ? AND owner_host = ?`)
+        .run(Date.now(), runId, process.pid, hostname()),
+    )
   }
 
   release(runId: string, status: RunStatus, lastError: string | null = null): void {
-    this.db
-      .prepare(`UPDATE runs SET owner_pid = NULL, owner_host = NULL, status = ?, last_error = ?, updated_at = ? WHERE id = ?`)
-      .run(status, lastError, Date.now(), runId)
+    this.write(() =>
+      this.db
+        .prepare(`UPDATE runs SET owner_pid = NULL, owner_host = NULL, status = ?, last_error = ?, updated_at = ? WHERE id = ?`)
+        .run(status, lastError, Date.now(), runId),
+    )
   }
 
   /** The CSV header as read, kept for the retry file. */
   setHeader(runId: string, fileIndex: number, header: string): void {
-    this.db.prepare(`UPDATE run_files SET header = ? WHERE run_id = ? AND file_index = ?`).run(header, runId, fileIndex)
+    this.write(() => this.db.prepare(`UPDATE run_files SET header = ? WHERE run_id = ? AND file_index = ?`).run(header, runId, fileIndex))
   }
 
   /** Make progress durable: acknowledged batches, failed rows and resume points together. */
   commit(runId: string, progress: ProgressCommit): void {
     const s = this.statements
-    this.db.transaction(() => {
+    this.write(() => this.db.transaction(() => {
       for (const {fileIndex, range} of progress.acks) {
         s.insertAck.run(runId, fileIndex, range.firstLine, range.lastLine, range.succeeded)
       }
 
       for (const f of progress.failures) s.insertFailure.run(runId, f.fileIndex, f.line, f.kind, f.rule, f.reason, f.raw)
       for (const p of progress.positions) s.updatePosition.run(p.line, p.offset, p.done ? 1 : 0, runId, p.fileIndex)
+      for (const key of progress.ambiguousPeople ?? []) s.insertAmbiguous.run(runId, key)
       const r = progress.requests
       s.addRequests.run(r.sent, r.throttled, r.retried, Math.round(progress.activeMs), Date.now(), runId)
-    })()
+    })())
+  }
+
+  /** Run a write; a failure (disk full, I/O error, read-only) becomes a LedgerError with a sentence. */
+  private write<T>(fn: () => T): T {
+    try {
+      return fn()
+    } catch (error) {
+      throw ledgerWriteError(this.path, error)
+    }
+  }
+
+  /** People touched by an attempt with an unknown outcome and not repaired yet. */
+  ambiguousPeople(runId: string): Set<string> {
+    const keys = this.db.prepare(`SELECT person_key FROM ambiguous_people WHERE run_id = ?`).pluck().all(runId) as string[]
+    return new Set(keys)
+  }
+
+  /** The repair pass sent every such person's last row again: forget them, count them. */
+  finishRepair(runId: string, repaired: number): void {
+    this.write(() =>
+      this.db.transaction(() => {
+        this.db.prepare(`DELETE FROM ambiguous_people WHERE run_id = ?`).run(runId)
+        this.db.prepare(`UPDATE runs SET repaired = repaired + ?, updated_at = ? WHERE id = ?`).run(repaired, Date.now(), runId)
+      })(),
+    )
   }
 
   /** Acknowledged batches at or after a line: the rows a resume must not send again. */
@@ -281,16 +455,18 @@ export class Ledger {
    */
   deleteRuns(runIds: string[]): string[] {
     const deleted: string[] = []
-    const statements = ['acks', 'row_failures', 'run_files', 'runs'].map((table) =>
+    const statements = ['acks', 'row_failures', 'ambiguous_people', 'run_files', 'runs'].map((table) =>
       this.db.prepare(`DELETE FROM ${table} WHERE ${table === 'runs' ? 'id' : 'run_id'} = ?`),
     )
     this.db.transaction(() => {
       for (const id of runIds) {
-        const row = this.db.prepare(`SELECT owner_pid, owner_host FROM runs WHERE id = ?`).get(id) as
-          | Pick<RunRow, 'owner_pid' | 'owner_host'>
+        const row = this.db.prepare(`SELECT owner_pid, owner_host, owner_seen_at FROM runs WHERE id = ?`).get(id) as
+          | Pick<RunRow, 'owner_pid' | 'owner_host' | 'owner_seen_at'>
           | undefined
         if (!row) continue
-        if (row.owner_pid !== null && (row.owner_host !== hostname() || isAlive(row.owner_pid))) continue
+        // Never delete a run that a live process holds (its lease is still renewed).
+        const holder = holderOf(row)
+        if (holder && looksAlive(holder)) continue
         for (const statement of statements) statement.run(id)
         deleted.push(id)
       }
@@ -310,9 +486,12 @@ export class Ledger {
 
   close(): void {
     try {
-      this.db.pragma('wal_checkpoint(TRUNCATE)')
+      if (this.copyDir === null) this.db.pragma('wal_checkpoint(TRUNCATE)')
+    } catch {
+      // A full disk can refuse the checkpoint; the WAL keeps every commit and the next open replays it.
     } finally {
       this.db.close()
+      if (this.copyDir !== null) rmSync(this.copyDir, {recursive: true, force: true})
     }
   }
 }

@@ -41,6 +41,8 @@ export interface RunRecord {
   requests: {sent: number; throttled: number; retried: number}
   activeMs: number
   lastError: string | null
+  /** People whose last row was sent again after an attempt with an unknown outcome (the repair pass). */
+  repaired: number
 }
 
 export interface RunFileRecord {

@@ -3,7 +3,7 @@
  * 10M-row file in v2), not per row; per-row entries exist only for rows that failed or were invalid,
  * because those are what the retry file is rebuilt from.
  */
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -23,6 +23,8 @@ CREATE TABLE IF NOT EXISTS runs (
   config TEXT NOT NULL,
   owner_pid INTEGER,
   owner_host TEXT,
+  owner_seen_at INTEGER,
+  repaired INTEGER NOT NULL DEFAULT 0,
   requests_sent INTEGER NOT NULL DEFAULT 0,
   requests_throttled INTEGER NOT NULL DEFAULT 0,
   requests_retried INTEGER NOT NULL DEFAULT 0,
@@ -66,4 +68,19 @@ CREATE TABLE IF NOT EXISTS row_failures (
   raw TEXT NOT NULL,
   PRIMARY KEY (run_id, file_index, line)
 ) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS ambiguous_people (
+  run_id TEXT NOT NULL,
+  person_key TEXT NOT NULL,
+  PRIMARY KEY (run_id, person_key)
+) WITHOUT ROWID;
+`
+
+/**
+ * Version 1 -> 2: the owner's lease (owner_seen_at), and what the repair pass needs (people touched by
+ * an attempt whose outcome is unknown, and how many were repaired). Applied in place on open.
+ */
+export const MIGRATE_1_TO_2_SQL = `
+ALTER TABLE runs ADD COLUMN owner_seen_at INTEGER;
+ALTER TABLE runs ADD COLUMN repaired INTEGER NOT NULL DEFAULT 0;
 `

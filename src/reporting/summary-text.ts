@@ -18,6 +18,10 @@ export function summaryText(s: RunSummary & {retryCommand?: string | null}): str
     `  rows:     ${n(s.rows.read)} read, ${n(s.rows.succeeded)} succeeded, ${n(s.rows.failed)} failed, ${n(s.rows.invalid)} invalid`,
     `  requests: ${n(s.requests.sent)} sent, ${n(s.requests.throttled)} throttled (429), ${n(s.requests.retried)} retried`,
   ]
+  if (s.repaired > 0) {
+    lines.push(`  repaired: ${n(s.repaired)} people sent their last row again (an attempt had timed out or was cut, and may have landed late)`)
+  }
+
   if (s.files.length > 1) {
     for (const f of s.files) {
       lines.push(`  ${f.path}: ${n(f.rows.succeeded)} succeeded, ${n(f.rows.failed)} failed, ${n(f.rows.invalid)} invalid${f.done ? '' : ' (not finished)'}`)

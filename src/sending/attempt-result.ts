@@ -15,12 +15,17 @@ export type AttemptResult =
   | {kind: 'rejected'; status: number; message: string}
   | {kind: 'auth'; status: number; message: string}
   | {kind: 'throttled'; retryAfterMs: number | null}
-  /** 408, 5xx, connection reset, timeout: worth another try. */
-  | {kind: 'transient'; message: string}
+  /**
+   * 408, 5xx, connection reset, timeout: worth another try. `ambiguous`: the request may have been
+   * applied anyway, perhaps later (a timeout, a connection cut after it was sent).
+   */
+  | {kind: 'transient'; message: string; ambiguous?: boolean}
   /** Anything else (404 on a Track route, a redirect loop...): our configuration is wrong, stop. */
   | {kind: 'fatal'; status: number; message: string}
 
 const TRANSIENT_STATUSES = new Set([408, 500, 502, 503, 504, 522, 524])
+/** Network errors that happen before a request could reach the server: it cannot have been applied. */
+const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])
 
 function parseRetryAfter(value: string | undefined): number | null {
   if (!value) return null
@@ -69,7 +74,8 @@ export function fromError(error: unknown): AttemptResult {
   const e = error as Error & {cause?: {code?: string; message?: string}}
   if (e instanceof TypeError || e?.name === 'TimeoutError' || e?.name === 'AbortError') {
     const detail = e.cause?.code ?? e.cause?.message ?? e.message
-    return {kind: 'transient', message: e.name === 'TimeoutError' ? 'request timed out' : `network error: ${detail}`}
+    if (e.name === 'TimeoutError') return {kind: 'transient', message: 'request timed out', ambiguous: true}
+    return {kind: 'transient', message: `network error: ${detail}`, ambiguous: !NEVER_SENT_CODES.has(e.cause?.code ?? '')}
   }
 
   // customerio-node throws a plain Error, without the status, for any body that is not JSON: typically
@@ -83,5 +89,5 @@ export function fromError(error: unknown): AttemptResult {
     return {kind: 'transient', message: Number.isNaN(status) ? 'a response that is not JSON' : `HTTP ${status} (non-JSON body)`}
   }
 
-  return {kind: 'transient', message: text.slice(0, 200)}
+  return {kind: 'transient', message: text.slice(0, 200), ambiguous: true}
 }

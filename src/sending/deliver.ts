@@ -30,6 +30,12 @@ export interface DeliveryContext {
 /** Per-entry failures of one delivery, by index into the entries that were given. */
 export type EntryFailures = Map<number, string>
 
+/** What a delivery learnt besides its answer. */
+export interface DeliveryOutcome {
+  /** An attempt ended without knowing whether the server applied it (timeout, reset after sending). */
+  ambiguous: boolean
+}
+
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal.aborted) return resolve()
@@ -54,7 +60,7 @@ function describeEntryError(e: {reason?: string; field?: string; message?: strin
  * A whole-request 400 is split in halves, sent one after the other to keep file order, until the
  * bad entries are isolated, so one bad row never fails its neighbours.
  */
-export async function deliver(entries: string[], ctx: DeliveryContext): Promise<EntryFailures> {
+export async function deliver(entries: string[], ctx: DeliveryContext, outcome?: DeliveryOutcome): Promise<EntryFailures> {
   let transientAttempts = 0
   let throttleAttempts = 0
   for (;;) {
@@ -89,6 +95,7 @@ export async function deliver(entries: string[], ctx: DeliveryContext): Promise<
       }
 
       case 'transient': {
+        if (result.ambiguous && outcome) outcome.ambiguous = true
         if (++transientAttempts > ctx.policy.maxRetries) throw new RetriesExhaustedError(transientAttempts, result.message)
         ctx.counters.retried++
         await sleep(backoffMs(transientAttempts - 1, ctx.policy.baseDelayMs), ctx.stopping)
@@ -97,7 +104,7 @@ export async function deliver(entries: string[], ctx: DeliveryContext): Promise<
 
       case 'rejected': {
         if (entries.length === 1) return new Map([[0, result.message]])
-        return deliverInHalves(entries, ctx)
+        return deliverInHalves(entries, ctx, outcome)
       }
 
       case 'auth': {
@@ -111,10 +118,10 @@ export async function deliver(entries: string[], ctx: DeliveryContext): Promise<
   }
 }
 
-async function deliverInHalves(entries: string[], ctx: DeliveryContext): Promise<EntryFailures> {
+async function deliverInHalves(entries: string[], ctx: DeliveryContext, outcome?: DeliveryOutcome): Promise<EntryFailures> {
   const middle = Math.ceil(entries.length / 2)
-  const failures = await deliver(entries.slice(0, middle), ctx)
-  const right = await deliver(entries.slice(middle), ctx)
+  const failures = await deliver(entries.slice(0, middle), ctx, outcome)
+  const right = await deliver(entries.slice(middle), ctx, outcome)
   for (const [index, reason] of right) failures.set(index + middle, reason)
   return failures
 }

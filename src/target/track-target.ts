@@ -1,5 +1,9 @@
 import {RegionEU, RegionUS, TrackClient} from 'customerio-node'
 
+import {secretForms} from './secret-forms.js'
+
+export {secretForms} from './secret-forms.js'
+
 export type RegionName = 'us' | 'eu'
 
 /** Where Track API calls go and with which credentials. Never persisted with the key. */
@@ -46,8 +50,9 @@ export function createTrackClient(target: TrackTarget, options: TrackClientOptio
   })
 }
 
-/** Replace the API key wherever it might appear in text bound for logs or output. */
-export function redact(text: string, target: Pick<TrackTarget, 'apiKey'>): string {
-  if (!target.apiKey) return text
-  return text.split(target.apiKey).join('***')
+/** Replace the credentials, in any of their forms, wherever they might appear in text bound for the ledger, files or output. */
+export function redact(text: string, target: Pick<TrackTarget, 'apiKey'> & {siteId?: string}): string {
+  let out = text
+  for (const form of secretForms(target)) if (out.includes(form)) out = out.split(form).join('***')
+  return out
 }

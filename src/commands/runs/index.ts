@@ -1,3 +1,5 @@
+import {resolve} from 'node:path'
+
 import {BaseCommand} from '../../cli/base-command.js'
 import {stateFlag} from '../../cli/import-flags.js'
 import {defaultStatePath} from '../../cli/run-session.js'
@@ -14,11 +16,13 @@ export default class Runs extends BaseCommand {
 
   async run(): Promise<{runs: RunListing[]}> {
     const {flags} = await this.parse(Runs)
-    let ledger: Ledger | undefined
+    let ledger: Ledger | null = null
     try {
-      ledger = Ledger.open(flags.state ?? defaultStatePath(this.config.dataDir))
-      const runs = describeRuns(ledger, ledger.listRuns(200))
-      if (runs.length === 0) this.log(`No runs in ${ledger.path}`)
+      const statePath = resolve(flags.state ?? defaultStatePath(this.config.dataDir))
+      // Listing never creates a ledger, and reads one it cannot write (a read-only mount).
+      ledger = Ledger.openExisting(statePath, {readOnlyOk: true})
+      const runs = ledger ? describeRuns(ledger, ledger.listRuns(200)) : []
+      if (runs.length === 0) this.log(`No runs in ${statePath}`)
       else for (const line of runsTable(runs)) this.log(line)
 
       return {runs}

@@ -1,4 +1,5 @@
 import {Args} from '@oclif/core'
+import {resolve} from 'node:path'
 
 import {BaseCommand} from '../../cli/base-command.js'
 import {stateFlag} from '../../cli/import-flags.js'
@@ -20,12 +21,13 @@ export default class RunsShow extends BaseCommand {
 
   async run(): Promise<RunDetails> {
     const {args, flags} = await this.parse(RunsShow)
-    let ledger: Ledger | undefined
+    let ledger: Ledger | null = null
     try {
-      ledger = Ledger.open(flags.state ?? defaultStatePath(this.config.dataDir))
+      const statePath = resolve(flags.state ?? defaultStatePath(this.config.dataDir))
+      ledger = Ledger.openExisting(statePath, {readOnlyOk: true})
       const runId = importRunId(args.RUN_ID)
-      const run = ledger.getRun(runId)
-      if (!run) throw new LedgerError(`no run ${runId} in ${ledger.path}`)
+      const run = ledger?.getRun(runId)
+      if (!ledger || !run) throw new LedgerError(`no run ${runId} in ${statePath}`)
       const details = describeRun(ledger, run)
       this.log(`Run ${details.runId} (${details.status})`)
       this.log(`  created ${details.createdAt}, updated ${details.updatedAt}, active ${(details.activeMs / 1000).toFixed(1)}s`)
