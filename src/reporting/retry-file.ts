@@ -9,6 +9,11 @@ import type {InputFormat} from '../source/types.js'
 
 export const RETRY_FIELDS = ['_line', '_error'] as const
 
+/** The `_error` cell: the rule code first, so a retry file can be sorted and filtered by rule. */
+export function retryErrorText(failure: Pick<RowFailure, 'rule' | 'reason'>): string {
+  return `${failure.rule}: ${failure.reason}`
+}
+
 function csvCells(cells: unknown[]): string {
   return stringify([cells], {record_delimiter: 'unix'}).replace(/\n$/, '')
 }
@@ -32,7 +37,7 @@ export function retryLineFormatter(format: InputFormat, header: string | null): 
         }
 
         const base = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as object) : {_raw: f.raw}
-        return JSON.stringify({...base, _line: f.line, _error: f.reason})
+        return JSON.stringify({...base, _line: f.line, _error: retryErrorText(f)})
       },
     }
   }
@@ -42,7 +47,7 @@ export function retryLineFormatter(format: InputFormat, header: string | null): 
   if (!hasRetryColumns) {
     return {
       header: header === null ? null : `${header},${RETRY_FIELDS.join(',')}`,
-      row: (f) => `${f.raw},${csvCells([f.line, f.reason])}`,
+      row: (f) => `${f.raw},${csvCells([f.line, retryErrorText(f)])}`,
     }
   }
 
@@ -52,9 +57,9 @@ export function retryLineFormatter(format: InputFormat, header: string | null): 
     header,
     row(f) {
       const cells = (parse(f.raw, {relax_quotes: true, relax_column_count: true})[0] as string[] | undefined) ?? []
-      if (cells.length !== columns.length) return `${f.raw},${csvCells([f.line, f.reason])}`
+      if (cells.length !== columns.length) return `${f.raw},${csvCells([f.line, retryErrorText(f)])}`
       cells[lineAt] = String(f.line)
-      cells[errorAt] = f.reason
+      cells[errorAt] = retryErrorText(f)
       return csvCells(cells)
     },
   }
@@ -142,8 +147,15 @@ export async function writeRetryFile(
   return writer.rows
 }
 
-/** Default retry file name: beside the user, named after the input and the run. */
+/** The `.<run id>.retry` part a default retry file name carries (a ULID, any case). */
+const RETRY_SUFFIX = /\.[0-9A-HJKMNP-TV-Z]{26}\.retry$/i
+
+/**
+ * Default retry file name: beside the user, named after the input and the run. A retry file imported
+ * again gets one suffix, the new run's (`x.RUN1.retry.csv` -> `x.RUN2.retry.csv`), not a nested one.
+ */
 export function defaultRetryFileName(displayPath: string, format: InputFormat, runId: string): string {
-  const base = displayPath === '-' ? 'stdin' : displayPath.split(/[\\/]/).pop()!.replace(/\.gz$/i, '').replace(/\.(csv|ndjson|jsonl|json)$/i, '')
+  const name = displayPath === '-' ? 'stdin' : displayPath.split(/[\\/]/).pop()!.replace(/\.gz$/i, '').replace(/\.(csv|ndjson|jsonl|json)$/i, '')
+  const base = name.replace(RETRY_SUFFIX, '')
   return `${base}.${runId}.retry.${format === 'csv' ? 'csv' : 'ndjson'}`
 }
