@@ -5,6 +5,8 @@ import {createWriteStream, type WriteStream} from 'node:fs'
 import {rename, rm} from 'node:fs/promises'
 
 import type {RowFailure} from '../ledger/records.js'
+import {stringifyExact} from '../source/json-number.js'
+import {jsonDepthOver, parseExact} from '../source/json-text.js'
 import type {InputFormat} from '../source/types.js'
 
 export const RETRY_FIELDS = ['_line', '_error'] as const
@@ -28,17 +30,7 @@ export function retryLineFormatter(format: InputFormat, header: string | null): 
   if (format === 'ndjson') {
     return {
       header: null,
-      row(f) {
-        let parsed: unknown
-        try {
-          parsed = JSON.parse(f.raw)
-        } catch {
-          parsed = undefined
-        }
-
-        const base = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as object) : {_raw: f.raw}
-        return JSON.stringify({...base, _line: f.line, _error: retryErrorText(f)})
-      },
+      row: (f) => ndjsonRetryLine(f),
     }
   }
 
@@ -63,6 +55,33 @@ export function retryLineFormatter(format: InputFormat, header: string | null): 
       return csvCells(cells)
     },
   }
+}
+
+/**
+ * An NDJSON line as read with `_line` and `_error` added as text, so its numbers keep their digits
+ * and its keys their order. A line that already has them (a retry file imported again) is parsed
+ * exactly and written with the two keys replaced; a line that is not a JSON object goes into `_raw`.
+ */
+function ndjsonRetryLine(f: RowFailure): string {
+  const extra = `"_line":${f.line},"_error":${JSON.stringify(retryErrorText(f))}`
+  let parsed: unknown
+  try {
+    // JSON.parse copes with any depth; only a line that needs its keys replaced is parsed exactly.
+    parsed = JSON.parse(f.raw)
+  } catch {
+    parsed = undefined
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return JSON.stringify({_raw: f.raw, _line: f.line, _error: retryErrorText(f)})
+  }
+  if ((Object.hasOwn(parsed, '_line') || Object.hasOwn(parsed, '_error')) && jsonDepthOver(f.raw) === 0) {
+    const rest = {...(parseExact(f.raw) as Record<string, unknown>)}
+    delete rest._line
+    delete rest._error
+    return stringifyExact({...rest, _line: f.line, _error: retryErrorText(f)})
+  }
+  const body = f.raw.trimEnd().slice(0, -1).trimEnd()
+  return body.endsWith('{') ? `${body}${extra}}` : `${body},${extra}}`
 }
 
 export class RetryFileError extends Error {
