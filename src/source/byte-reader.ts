@@ -113,6 +113,17 @@ export class ByteReader {
     return Buffer.concat(this.pending)
   }
 
+  /** Drops `bytes` bytes from the current position (fewer only at the end of the input). */
+  async skip(bytes: number): Promise<void> {
+    let left = bytes
+    while (left > 0) {
+      const chunk = await this.next()
+      if (chunk === null) return
+      if (chunk.length > left) this.pending.unshift(chunk.subarray(left))
+      left -= Math.min(left, chunk.length)
+    }
+  }
+
   /** Drops a UTF-8 byte order mark at the current position; returns its length (0 or 3). */
   async skipBom(): Promise<number> {
     const head = await this.peek(UTF8_BOM.length)

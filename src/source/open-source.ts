@@ -5,7 +5,7 @@ import {InputError, toInputError} from './input-error.js'
 import {formatFromName, sniffFormat} from './input-format.js'
 import {ndjsonConverter} from './ndjson-records.js'
 import {RecordFramer} from './record-framer.js'
-import {readRecords, type FrameConverter} from './record-loop.js'
+import {readRecords, type FrameConverter, type QuoteRecovery} from './record-loop.js'
 import type {InputFormat, SourceRecord} from './types.js'
 
 /** A record (CSV) or line (NDJSON) longer than this is reported as too large; memory stays bounded. */
@@ -47,8 +47,8 @@ export interface InputSource {
 
 /**
  * Opens an input for reading. File-level problems (missing, unreadable, empty, unknown format, bad
- * CSV header) throw InputError here; an unclosed quote at the end of a CSV throws InputError from
- * the iterator. Problems with one record come out as that record's `error`. A signal aborted before
+ * CSV header) throw InputError here; a gzip error or a resume offset past the end throws from
+ * the iterator. Problems with one record (an unclosed quote too) come out as that record's `error`. A signal aborted before
  * the header was read rejects with the signal's reason (an AbortError); once open, an abort just
  * ends the iteration.
  */
@@ -118,7 +118,21 @@ export async function openSource(path: string, options: OpenOptions = {}): Promi
     }
     options.signal?.throwIfAborted()
     const convert: FrameConverter = columns ? csvConverter(columns, maxRecordBytes) : ndjsonConverter(maxRecordBytes)
-    const opened = reader
+    let opened = reader
+    // An unclosed quote in a CSV file: read the broken record again and go on after it (stdin or a FIFO cannot be read twice).
+    const recovery: QuoteRecovery | undefined =
+      quoteAware && regularFile
+        ? {
+            async reopen(offset) {
+              const again = await ByteReader.open(path, {start: seekable ? offset : 0, signal: options.signal})
+              if (!seekable) await again.skip(offset)
+              opened = again
+              return again
+            },
+            framer: (offset) => new RecordFramer(true, maxRecordBytes, offset),
+            maxRecordBytes,
+          }
+        : undefined
     let used = false
     return {
       path,
@@ -132,7 +146,7 @@ export async function openSource(path: string, options: OpenOptions = {}): Promi
       records(): AsyncIterable<SourceRecord> {
         if (used) throw new Error('InputSource.records() can be iterated only once; open the source again')
         used = true
-        return readRecords(path, opened, framer, firstLine, convert, options.signal)
+        return readRecords(path, opened, framer, firstLine, convert, options.signal, recovery)
       },
       close: () => opened.close(),
     }

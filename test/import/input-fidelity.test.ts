@@ -156,3 +156,33 @@ describe('deeply nested JSON is an invalid row, not a stop', () => {
     expect(summary.failuresByRule).toEqual([{kind: 'invalid', rule: 'json_too_deep', count: 1}])
   })
 })
+
+describe('an unclosed quote at the end of a CSV file is an invalid row, not a stop (issue 12)', () => {
+  let emulator: RunningEmulator
+  let dir: TempDir
+  beforeEach(async () => ({emulator, dir} = await emulatorAndDir()))
+  afterEach(() => closeEmulatorAndDir(emulator, dir))
+
+  it('import lands the other rows, writes the broken row with its line and rule, and validate counts the same', async () => {
+    const input = join(dir.path, 'people.csv')
+    writeFileSync(input, 'id,email,note\np1,a@example.com,fine\np2,b@example.com,"starts here\np3,c@example.com,after\np4,d@example.com,last\n')
+    const retry = join(dir.path, 'retry.csv')
+    const result = await runCli(['import', input, '--type', 'people', ...targetArgs(emulator), '--state', join(dir.path, 'l.sqlite'), '--retry-file', retry, '--json'], {
+      cwd: dir.path,
+    })
+    expect(result.code, result.stderr).toBe(1)
+    const summary = parseJson(result.stdout)
+    expect(summary.status).toBe('completed_with_failures')
+    expect(summary.rows).toEqual({read: 4, succeeded: 3, failed: 0, invalid: 1})
+    expect(['p1', 'p3', 'p4'].map((id) => emulator.inspect.person(id)?.attributes.note)).toEqual(['fine', 'after', 'last'])
+    expect(readFileSync(retry, 'utf8')).toBe(
+      'id,email,note,_line,_error\np2,b@example.com,"starts here,3,csv_unclosed_quote: the quote opened on line 3 is never closed; reading goes on with the next line\n',
+    )
+
+    const validate = await runCli(['validate', input, '--type', 'people', '--rejects-file', join(dir.path, 'rejects.csv'), '--json'], {cwd: dir.path})
+    expect(validate.code, validate.stderr).toBe(1)
+    const report = parseJson(validate.stdout)
+    expect(report.files[0].rows).toEqual({read: 4, valid: 3, invalid: 1})
+    expect(report.invalidByRule).toMatchObject([{rule: 'csv_unclosed_quote', count: 1, examples: [{line: 3}]}])
+  })
+})
