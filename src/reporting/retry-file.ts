@@ -26,7 +26,22 @@ function csvCells(cells: unknown[]): string {
  * CSV rows are written as they were read (quoting kept) with two cells appended; a file that already
  * has `_line`/`_error` columns (a retry file imported again) gets those cells replaced instead.
  */
-export function retryLineFormatter(format: InputFormat, header: string | null): {header: string | null; row: (f: RowFailure) => string} {
+export function retryLineFormatter(format: InputFormat, header: string | null): {header: string | null; row: (f: RowFailure) => string | Buffer} {
+  const text = textLineFormatter(format, header)
+  return {header: text.header, row: (f) => (f.rule === 'invalid_utf8' ? rawBytesLine(text.row, f) : text.row(f))}
+}
+
+/**
+ * An invalid_utf8 row's raw text holds its bytes one character each (latin1): format the line on
+ * that text, with our own cells turned into the same form, and write it back byte for byte, so the
+ * retry file keeps `Jos\xe9` as it was read instead of `Jos\ufffd`.
+ */
+function rawBytesLine(row: (f: RowFailure) => string, f: RowFailure): Buffer {
+  const asByteText = (text: string) => Buffer.from(text, 'utf8').toString('latin1')
+  return Buffer.from(row({...f, rule: asByteText(f.rule), reason: asByteText(f.reason)}), 'latin1')
+}
+
+function textLineFormatter(format: InputFormat, header: string | null): {header: string | null; row: (f: RowFailure) => string} {
   if (format === 'ndjson') {
     return {
       header: null,
@@ -48,7 +63,12 @@ export function retryLineFormatter(format: InputFormat, header: string | null): 
   return {
     header,
     row(f) {
-      const cells = (parse(f.raw, {relax_quotes: true, relax_column_count: true})[0] as string[] | undefined) ?? []
+      let cells: string[]
+      try {
+        cells = (parse(f.raw, {relax_quotes: true, relax_column_count: true})[0] as string[] | undefined) ?? []
+      } catch {
+        cells = [] // a row that is not CSV (an unclosed quote): kept as read, with the two cells added
+      }
       if (cells.length !== columns.length) return `${f.raw},${csvCells([f.line, retryErrorText(f)])}`
       cells[lineAt] = String(f.line)
       cells[errorAt] = retryErrorText(f)
@@ -83,6 +103,8 @@ function ndjsonRetryLine(f: RowFailure): string {
   const body = f.raw.trimEnd().slice(0, -1).trimEnd()
   return body.endsWith('{') ? `${body}${extra}}` : `${body},${extra}}`
 }
+
+const NEWLINE = Buffer.from('\n')
 
 export class RetryFileError extends Error {
   override readonly name = 'RetryFileError'
@@ -137,9 +159,10 @@ export class RetryFileWriter {
     else await rename(this.temp, this.path)
   }
 
-  private async write(line: string): Promise<void> {
+  private async write(line: string | Buffer): Promise<void> {
     if (this.failure) throw this.failure
-    if (!this.out.write(`${line}\n`)) await this.settle('drain')
+    const ok = typeof line === 'string' ? this.out.write(`${line}\n`) : this.out.write(Buffer.concat([line, NEWLINE]))
+    if (!ok) await this.settle('drain')
   }
 
   private async settle(event: 'drain' | 'finish'): Promise<void> {

@@ -1,7 +1,7 @@
 import {MAX_JSON_DEPTH, jsonDepthOver, mayLoseDigits, parseExact} from './json-text.js'
 import type {FrameConverter} from './record-loop.js'
 import type {SourceRecord} from './types.js'
-import {INVALID_UTF8_MESSAGE, hasInvalidUtf8} from './utf8-check.js'
+import {INVALID_UTF8_MESSAGE, hasInvalidUtf8, rawBytesText} from './utf8-check.js'
 
 function isBlank(text: string): boolean {
   const first = text.charCodeAt(0)
@@ -31,6 +31,7 @@ export function ndjsonConverter(maxRecordBytes: number): FrameConverter {
     if (isBlank(raw)) return null
     if (hasInvalidUtf8(frame, raw)) {
       record.error = {rule: 'invalid_utf8', message: `line is ${INVALID_UTF8_MESSAGE}`}
+      record.raw = rawBytesText(frame)
       return record
     }
     const depth = jsonDepthOver(raw)

@@ -2,9 +2,10 @@ import {stat} from 'node:fs/promises'
 import {ByteReader} from './byte-reader.js'
 import {csvConverter, readCsvHeader} from './csv-records.js'
 import {InputError, toInputError} from './input-error.js'
-import {formatFromName, sniffFormat} from './input-format.js'
+import {formatFromName, sniffFormat, utf16Kind} from './input-format.js'
 import {ndjsonConverter} from './ndjson-records.js'
 import {RecordFramer} from './record-framer.js'
+import {utf16Message} from './utf8-check.js'
 import {readRecords, type FrameConverter, type QuoteRecovery} from './record-loop.js'
 import type {InputFormat, SourceRecord} from './types.js'
 
@@ -86,6 +87,8 @@ export async function openSource(path: string, options: OpenOptions = {}): Promi
     // Peek no further than needed: stdin may be a live producer, and waiting for more would stall.
     let head = await reader.peek(1)
     if (head.length === 0) throw new InputError(path, 'empty_file', 'file is empty')
+    const utf16 = bomBytes === 0 ? utf16Kind(head) : null
+    if (utf16 !== null) throw new InputError(path, 'invalid_utf8', utf16Message(utf16), 1)
     while (format === null) {
       format = sniffFormat(head)
       if (format === null) {

@@ -186,3 +186,58 @@ describe('an unclosed quote at the end of a CSV file is an invalid row, not a st
     expect(report.invalidByRule).toMatchObject([{rule: 'csv_unclosed_quote', count: 1, examples: [{line: 3}]}])
   })
 })
+
+describe('rows that are not UTF-8 keep their raw bytes in the retry file', () => {
+  let emulator: RunningEmulator
+  let dir: TempDir
+  beforeEach(async () => ({emulator, dir} = await emulatorAndDir()))
+  afterEach(() => closeEmulatorAndDir(emulator, dir))
+
+  const message = 'invalid_utf8: record is not valid UTF-8 (is the file in another encoding, such as Latin-1 or Windows-1252?)'
+
+  it('CSV and NDJSON, in import retry files and validate rejects files', async () => {
+    const csv = join(dir.path, 'people.csv')
+    writeFileSync(csv, Buffer.concat([Buffer.from('id,name\n1,Ann\n2,"Jos'), Buffer.from([0xe9]), Buffer.from(', Sr"\n3,Zoë\n')]))
+    const ndjson = join(dir.path, 'people.ndjson')
+    writeFileSync(ndjson, Buffer.concat([Buffer.from('{"id": "1", "name": "Ann"}\n{"id": "2", "name": "Jos'), Buffer.from([0xe9]), Buffer.from('"}\n')]))
+    const state = join(dir.path, 'l.sqlite')
+
+    const csvRetry = join(dir.path, 'retry.csv')
+    const a = await runCli(['import', csv, '--type', 'people', ...targetArgs(emulator), '--state', state, '--retry-file', csvRetry, '--json'], {cwd: dir.path})
+    expect(a.code, a.stderr).toBe(1)
+    expect(parseJson(a.stdout).rows).toEqual({read: 3, succeeded: 2, failed: 0, invalid: 1})
+    const csvExpected = Buffer.concat([Buffer.from('id,name,_line,_error\n2,"Jos'), Buffer.from([0xe9]), Buffer.from(`, Sr",3,"${message}"\n`)])
+    expect(readFileSync(csvRetry).equals(csvExpected), readFileSync(csvRetry, 'latin1')).toBe(true)
+
+    const ndjsonRetry = join(dir.path, 'retry.ndjson')
+    const b = await runCli(['import', ndjson, '--type', 'people', ...targetArgs(emulator), '--state', state, '--retry-file', ndjsonRetry, '--json'], {cwd: dir.path})
+    expect(b.code, b.stderr).toBe(1)
+    const ndjsonExpected = Buffer.concat([
+      Buffer.from('{"id": "2", "name": "Jos'),
+      Buffer.from([0xe9]),
+      Buffer.from(`","_line":2,"_error":${JSON.stringify(message.replace('record is', 'line is'))}}\n`),
+    ])
+    expect(readFileSync(ndjsonRetry).equals(ndjsonExpected), readFileSync(ndjsonRetry, 'latin1')).toBe(true)
+
+    const rejects = join(dir.path, 'rejects.csv')
+    const v = await runCli(['validate', csv, '--type', 'people', '--rejects-file', rejects, '--json'], {cwd: dir.path})
+    expect(v.code, v.stderr).toBe(1)
+    expect(readFileSync(rejects).equals(csvExpected)).toBe(true)
+  })
+
+  it('a UTF-16 file is named as UTF-16, not guessed to be Latin-1', async () => {
+    for (const [name, bytes, kind] of [
+      ['bom-le.csv', Buffer.from('\ufeffid,name\n1,Ann\n', 'utf16le'), 'UTF-16LE'],
+      ['no-bom-le.ndjson', Buffer.from('{"id":"1"}\n', 'utf16le'), 'UTF-16LE'],
+      ['bom-be.csv', Buffer.from('\ufeffid,name\n1,Ann\n', 'utf16le').swap16(), 'UTF-16BE'],
+    ] as const) {
+      const input = join(dir.path, name)
+      writeFileSync(input, bytes)
+      const result = await runCli(['validate', input, '--type', 'people', '--json'], {cwd: dir.path})
+      expect(result.code, result.stderr).toBe(2)
+      const file = parseJson(result.stdout).files[0]
+      expect(file.error.rule).toBe('invalid_utf8')
+      expect(file.error.message).toContain(`${name} line 1: the file is ${kind}, not UTF-8: convert it first, e.g. iconv -f ${kind} -t UTF-8`)
+    }
+  })
+})
