@@ -241,3 +241,43 @@ describe('rows that are not UTF-8 keep their raw bytes in the retry file', () =>
     }
   })
 })
+
+describe('duplicate JSON keys', () => {
+  let emulator: RunningEmulator
+  let dir: TempDir
+  beforeEach(async () => ({emulator, dir} = await emulatorAndDir()))
+  afterEach(() => closeEmulatorAndDir(emulator, dir))
+
+  it('validate counts them as a warning with their lines; import still takes the last value', async () => {
+    const input = join(dir.path, 'people.ndjson')
+    writeFileSync(
+      input,
+      [
+        '{"id": "1", "plan": "free"}',
+        '{"id": "2", "email": "a@example.com", "email": "b@example.com"}',
+        '{"id": "3", "prefs": {"b": 1, "b": 2}, "url": "http://x:80/a:b"}',
+        '{"id": "4", "url": "http://x:80/a:b", "note": "\\"k\\": 1"}',
+      ].join('\n') + '\n',
+    )
+    const validate = await runCli(['validate', input, '--type', 'people', '--json'], {cwd: dir.path})
+    expect(validate.code, validate.stderr).toBe(0)
+    expect(parseJson(validate.stdout).rowWarnings).toEqual([
+      {
+        rule: 'ndjson_duplicate_key',
+        count: 2,
+        examples: [
+          {file: input, line: 2, message: "key 'email' appears more than once in the same object; the last value is used"},
+          {file: input, line: 3, message: "key 'b' appears more than once in the same object; the last value is used"},
+        ],
+      },
+    ])
+    const text = await runCli(['validate', input, '--type', 'people'], {cwd: dir.path})
+    expect(text.stdout).toContain('warning (ndjson_duplicate_key): 2 rows')
+    expect(text.stdout).toContain("line 2: key 'email' appears more than once")
+
+    const result = await runCli(['import', input, '--type', 'people', ...targetArgs(emulator), '--state', join(dir.path, 'l.sqlite'), '--json'], {cwd: dir.path})
+    expect(result.code, result.stderr).toBe(0)
+    expect(emulator.inspect.person('2')!.attributes.email).toBe('b@example.com')
+    expect(emulator.inspect.person('3')!.attributes.prefs).toEqual({b: 2})
+  })
+})
