@@ -11,6 +11,8 @@ export interface ByteReaderOptions {
   /** Byte offset to start reading a plain file at (resume). */
   start?: number
   signal?: AbortSignal
+  /** Bytes per read from a file (default 256 KiB); tests use tiny reads to put chunk boundaries anywhere. */
+  readChunkBytes?: number
 }
 
 /**
@@ -145,7 +147,7 @@ export class ByteReader {
     const isStdin = this.path === '-'
     const raw: Readable = isStdin
       ? process.stdin
-      : createReadStream(this.path, {start: this.options.start ?? 0, highWaterMark: READ_CHUNK_BYTES})
+      : createReadStream(this.path, {start: this.options.start ?? 0, highWaterMark: this.options.readChunkBytes ?? READ_CHUNK_BYTES})
     // Stdin belongs to the process: never destroy it, only stop it from keeping the process alive
     // (after an abort, a silent producer would otherwise hold the event loop open).
     const rawChunks = raw.iterator({destroyOnReturn: !isStdin})

@@ -23,6 +23,8 @@ export interface OpenOptions {
   signal?: AbortSignal
   /** Size guard per record/line, default DEFAULT_MAX_RECORD_BYTES. */
   maxRecordBytes?: number
+  /** Bytes per read from a plain file (default 256 KiB); for tests that put chunk boundaries anywhere. */
+  readChunkBytes?: number
 }
 
 export interface InputSource {
@@ -77,7 +79,7 @@ export async function openSource(path: string, options: OpenOptions = {}): Promi
     )
   }
 
-  let reader = await ByteReader.open(path, {signal: options.signal})
+  let reader = await ByteReader.open(path, {signal: options.signal, readChunkBytes: options.readChunkBytes})
   try {
     const seekable = regularFile && !reader.compressed
     if (seekable && totalBytes !== null && resumeAt > totalBytes) {
@@ -115,7 +117,7 @@ export async function openSource(path: string, options: OpenOptions = {}): Promi
       firstLine = options.startLine as number
       if (seekable) {
         reader.close()
-        reader = await ByteReader.open(path, {start: resumeAt, signal: options.signal})
+        reader = await ByteReader.open(path, {start: resumeAt, signal: options.signal, readChunkBytes: options.readChunkBytes})
         framer = new RecordFramer(quoteAware, maxRecordBytes, resumeAt)
       } else framer.skipTo(resumeAt)
     }
@@ -127,7 +129,7 @@ export async function openSource(path: string, options: OpenOptions = {}): Promi
       quoteAware && regularFile
         ? {
             async reopen(offset) {
-              const again = await ByteReader.open(path, {start: seekable ? offset : 0, signal: options.signal})
+              const again = await ByteReader.open(path, {start: seekable ? offset : 0, signal: options.signal, readChunkBytes: options.readChunkBytes})
               if (!seekable) await again.skip(offset)
               opened = again
               return again
