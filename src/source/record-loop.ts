@@ -72,6 +72,8 @@ export async function* readRecords(
       reader.close()
       reader = await recovery.reopen(end.recordOffset)
       const broken = await cutThroughQuoteLine(reader, end, recovery.maxRecordBytes)
+      // Stopped while reading it again: the broken row's end is unknown, so it is not reported as read.
+      if (signal?.aborted) return
       yield unclosedRecord(broken, line, opened, opened + 1)
       line = opened + 1
       framer = recovery.framer(broken.nextOffset)
