@@ -1,3 +1,5 @@
+import {JsonNumber, stringifyExact} from '../source/json-number.js'
+import {parseJsonCell} from '../source/json-text.js'
 import type {ColumnType} from './mapping-file.js'
 import {parseTimestamp} from './timestamps.js'
 
@@ -8,8 +10,10 @@ const NUMBER_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
 const TRUE_WORDS = new Set(['true', 'yes', 'y', 't', '1'])
 const FALSE_WORDS = new Set(['false', 'no', 'n', 'f', '0'])
 
-function toNumber(raw: unknown): number | typeof CAST_FAILED {
+function toNumber(raw: unknown): number | JsonNumber | typeof CAST_FAILED {
   if (typeof raw === 'number') return Number.isFinite(raw) ? raw : CAST_FAILED
+  // A big NDJSON number stays a number with its digits; text that casts goes through Number() as before.
+  if (raw instanceof JsonNumber) return raw
   if (typeof raw !== 'string') return CAST_FAILED
   const text = raw.trim()
   return NUMBER_TEXT.test(text) ? Number(text) : CAST_FAILED
@@ -28,7 +32,7 @@ function toBoolean(raw: unknown): boolean | typeof CAST_FAILED {
 function toJson(raw: unknown): unknown {
   if (typeof raw !== 'string') return raw
   try {
-    return JSON.parse(raw)
+    return parseJsonCell(raw)
   } catch {
     return CAST_FAILED
   }
@@ -36,7 +40,8 @@ function toJson(raw: unknown): unknown {
 
 function toText(raw: unknown): string {
   if (typeof raw === 'string') return raw
-  if (typeof raw === 'object') return JSON.stringify(raw)
+  if (raw instanceof JsonNumber) return raw.text
+  if (typeof raw === 'object') return stringifyExact(raw)
   return String(raw)
 }
 

@@ -1,4 +1,6 @@
 import {TrackLimits, utf8Bytes} from '../cio/limits.js'
+import {JsonNumber, stringifyExact} from '../source/json-number.js'
+import {jsonDepthOver} from '../source/json-text.js'
 import {CAST_FAILED, castValue} from './casts.js'
 import type {ColumnPlan} from './column-plan.js'
 import {violations} from './rules.js'
@@ -20,8 +22,10 @@ export function castViolation(plan: ColumnPlan, raw: unknown): RuleViolation {
       return violations.castNumber(plan.source, plan.target, raw)
     case 'boolean':
       return violations.castBoolean(plan.source, plan.target, raw)
-    case 'json':
-      return violations.castJson(plan.source, plan.target, raw)
+    case 'json': {
+      const depth = typeof raw === 'string' ? jsonDepthOver(raw) : 0
+      return depth > 0 ? violations.jsonTooDeep(plan.source, plan.target, depth) : violations.castJson(plan.source, plan.target, raw)
+    }
     default:
       return violations.timestampInvalid(plan.source, plan.target, raw)
   }
@@ -39,7 +43,7 @@ export function valueOverLimit(value: unknown): number {
     return bytes > MAX_VALUE_BYTES ? bytes : 0
   }
   if (typeof value !== 'object' || value === null) return 0
-  const bytes = utf8Bytes(JSON.stringify(value))
+  const bytes = utf8Bytes(stringifyExact(value))
   return bytes > MAX_VALUE_BYTES ? bytes : 0
 }
 
@@ -54,6 +58,8 @@ export const NOT_AN_IDENTIFIER: unique symbol = Symbol('not an identifier')
 export function identifierText(raw: unknown): string | undefined | typeof NOT_AN_IDENTIFIER {
   if (typeof raw === 'string') return raw.trim() === '' ? undefined : raw
   if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw)
+  // Beyond 2^53: the digits as written, so 9007199254740993 and 9007199254740992 stay two people.
+  if (raw instanceof JsonNumber) return raw.text
   return NOT_AN_IDENTIFIER
 }
 

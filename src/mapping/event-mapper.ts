@@ -1,4 +1,6 @@
 import {TrackLimits, utf8Bytes} from '../cio/limits.js'
+import {JsonNumber, stringifyExact} from '../source/json-number.js'
+import {jsonDepthOver, parseJsonCell} from '../source/json-text.js'
 import type {SourceRecord} from '../source/types.js'
 import {CAST_FAILED} from './casts.js'
 import {castCell, castViolation, hasKeys, identifiersOf, isEmpty, personKeyOf, setKey} from './cells.js'
@@ -21,7 +23,7 @@ function mergeInto(target: Record<string, unknown>, source: Record<string, unkno
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof JsonNumber)
 }
 
 /**
@@ -134,11 +136,11 @@ export class EventMapper implements Mapper {
     if (timeMs !== undefined) entry.timestamp = Math.floor(timeMs / 1000)
     if (data !== undefined && hasKeys(data)) entry.attributes = data
 
-    const json = JSON.stringify(entry)
+    const json = stringifyExact(entry)
     const bytes = utf8Bytes(json)
     if (bytes > TrackLimits.batchEntryBytes || (!this.checkEntrySize && bytes > TrackLimits.eventDataBytes)) {
       // The entry holds the data, so only an oversized entry can hide oversized data: measure it only then.
-      const dataBytes = data === undefined ? 0 : utf8Bytes(JSON.stringify(data))
+      const dataBytes = data === undefined ? 0 : utf8Bytes(stringifyExact(data))
       if (dataBytes > TrackLimits.eventDataBytes) return {ok: false, violation: violations.eventDataTooLarge(dataBytes)}
       if (this.checkEntrySize) return {ok: false, violation: violations.entryTooLarge(bytes)}
     }
@@ -151,6 +153,7 @@ export class EventMapper implements Mapper {
     let text: string
     if (typeof raw === 'string') text = raw
     else if (typeof raw === 'number' && Number.isFinite(raw)) text = String(raw)
+    else if (raw instanceof JsonNumber) text = raw.text
     else {
       this.nameProblem ??= violations.eventNameInvalid(plan.source, raw)
       return
@@ -165,8 +168,9 @@ export class EventMapper implements Mapper {
     let value = raw
     if (typeof raw === 'string') {
       try {
-        value = JSON.parse(raw)
+        value = parseJsonCell(raw)
       } catch (error) {
+        if (error instanceof RangeError) return violations.jsonTooDeep(plan.source, undefined, jsonDepthOver(raw))
         return violations.dataInvalid(plan.source, `not valid JSON (${(error as Error).message})`)
       }
     }

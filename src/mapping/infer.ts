@@ -1,3 +1,4 @@
+import {JsonNumber} from '../source/json-number.js'
 import {looksLikeIsoDate, parseTimestamp} from './timestamps.js'
 
 export type ValueType = 'string' | 'number' | 'boolean' | 'timestamp' | 'json'
@@ -29,6 +30,7 @@ export function inferValueType(value: unknown): ValueType {
     case 'number':
       return plausibleEpoch(value) ? 'timestamp' : 'number'
     case 'object':
+      if (value instanceof JsonNumber) return 'number'
       return value === null ? 'string' : 'json'
     case 'string':
       break

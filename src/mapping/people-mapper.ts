@@ -1,4 +1,5 @@
 import {TrackLimits, utf8Bytes} from '../cio/limits.js'
+import {stringifyExact} from '../source/json-number.js'
 import type {SourceRecord} from '../source/types.js'
 import {CAST_FAILED} from './casts.js'
 import {castCell, castViolation, identifiersOf, isEmpty, personKeyOf, setKey, valueOverLimit} from './cells.js'
@@ -53,7 +54,7 @@ export class PeopleMapper implements Mapper {
 
     const entry: V2Entry = {type: 'person', action: 'identify', identifiers: identifiersOf(picker.type, picker.value)}
     if (count > 0) entry.attributes = attributes
-    const json = JSON.stringify(entry)
+    const json = stringifyExact(entry)
     const bytes = utf8Bytes(json)
     if (this.checkEntrySize && bytes > TrackLimits.batchEntryBytes) return {ok: false, violation: violations.entryTooLarge(bytes)}
     return {ok: true, op: {line: record.line, personKey: personKeyOf(picker.type, picker.value), entry, json, bytes}}

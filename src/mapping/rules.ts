@@ -1,4 +1,6 @@
 import {TrackLimits} from '../cio/limits.js'
+import {stringifyExact} from '../source/json-number.js'
+import {MAX_JSON_DEPTH} from '../source/json-text.js'
 import type {RuleViolation} from './types.js'
 
 /**
@@ -25,6 +27,7 @@ export const Rule = {
   castBoolean: 'cast_boolean',
   castJson: 'cast_json',
   recordInvalid: 'record_invalid',
+  jsonTooDeep: 'json_too_deep',
 } as const
 
 export type RuleCode = (typeof Rule)[keyof typeof Rule]
@@ -37,7 +40,7 @@ export function showValue(value: unknown): string {
   if (typeof value === 'string') text = value
   else {
     try {
-      text = JSON.stringify(value) ?? String(value)
+      text = stringifyExact(value) ?? String(value)
     } catch {
       text = String(value)
     }
@@ -128,4 +131,6 @@ export const violations = {
   castJson: (column: string, target: string | undefined, value: unknown): RuleViolation =>
     violation(Rule.castJson, `${showColumn(column, target)}: ${showValue(value)} is not valid JSON`),
   recordInvalid: (): RuleViolation => violation(Rule.recordInvalid, 'the record could not be read'),
+  jsonTooDeep: (column: string, target: string | undefined, depth: number): RuleViolation =>
+    violation(Rule.jsonTooDeep, `${showColumn(column, target)}: the JSON nests ${depth} levels deep, over the limit of ${MAX_JSON_DEPTH}`),
 }

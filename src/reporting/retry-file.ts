@@ -5,9 +5,16 @@ import {createWriteStream, type WriteStream} from 'node:fs'
 import {rename, rm} from 'node:fs/promises'
 
 import type {RowFailure} from '../ledger/records.js'
+import {stringifyExact} from '../source/json-number.js'
+import {jsonDepthOver, parseExact} from '../source/json-text.js'
 import type {InputFormat} from '../source/types.js'
 
 export const RETRY_FIELDS = ['_line', '_error'] as const
+
+/** The `_error` cell: the rule code first, so a retry file can be sorted and filtered by rule. */
+export function retryErrorText(failure: Pick<RowFailure, 'rule' | 'reason'>): string {
+  return `${failure.rule}: ${failure.reason}`
+}
 
 function csvCells(cells: unknown[]): string {
   return stringify([cells], {record_delimiter: 'unix'}).replace(/\n$/, '')
@@ -19,21 +26,26 @@ function csvCells(cells: unknown[]): string {
  * CSV rows are written as they were read (quoting kept) with two cells appended; a file that already
  * has `_line`/`_error` columns (a retry file imported again) gets those cells replaced instead.
  */
-export function retryLineFormatter(format: InputFormat, header: string | null): {header: string | null; row: (f: RowFailure) => string} {
+export function retryLineFormatter(format: InputFormat, header: string | null): {header: string | null; row: (f: RowFailure) => string | Buffer} {
+  const text = textLineFormatter(format, header)
+  return {header: text.header, row: (f) => (f.rule === 'invalid_utf8' ? rawBytesLine(text.row, f) : text.row(f))}
+}
+
+/**
+ * An invalid_utf8 row's raw text holds its bytes one character each (latin1): format the line on
+ * that text, with our own cells turned into the same form, and write it back byte for byte, so the
+ * retry file keeps `Jos\xe9` as it was read instead of `Jos\ufffd`.
+ */
+function rawBytesLine(row: (f: RowFailure) => string, f: RowFailure): Buffer {
+  const asByteText = (text: string) => Buffer.from(text, 'utf8').toString('latin1')
+  return Buffer.from(row({...f, rule: asByteText(f.rule), reason: asByteText(f.reason)}), 'latin1')
+}
+
+function textLineFormatter(format: InputFormat, header: string | null): {header: string | null; row: (f: RowFailure) => string} {
   if (format === 'ndjson') {
     return {
       header: null,
-      row(f) {
-        let parsed: unknown
-        try {
-          parsed = JSON.parse(f.raw)
-        } catch {
-          parsed = undefined
-        }
-
-        const base = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as object) : {_raw: f.raw}
-        return JSON.stringify({...base, _line: f.line, _error: f.reason})
-      },
+      row: (f) => ndjsonRetryLine(f),
     }
   }
 
@@ -42,7 +54,7 @@ export function retryLineFormatter(format: InputFormat, header: string | null): 
   if (!hasRetryColumns) {
     return {
       header: header === null ? null : `${header},${RETRY_FIELDS.join(',')}`,
-      row: (f) => `${f.raw},${csvCells([f.line, f.reason])}`,
+      row: (f) => `${f.raw},${csvCells([f.line, retryErrorText(f)])}`,
     }
   }
 
@@ -51,14 +63,48 @@ export function retryLineFormatter(format: InputFormat, header: string | null): 
   return {
     header,
     row(f) {
-      const cells = (parse(f.raw, {relax_quotes: true, relax_column_count: true})[0] as string[] | undefined) ?? []
-      if (cells.length !== columns.length) return `${f.raw},${csvCells([f.line, f.reason])}`
+      let cells: string[]
+      try {
+        cells = (parse(f.raw, {relax_quotes: true, relax_column_count: true})[0] as string[] | undefined) ?? []
+      } catch {
+        cells = [] // a row that is not CSV (an unclosed quote): kept as read, with the two cells added
+      }
+      if (cells.length !== columns.length) return `${f.raw},${csvCells([f.line, retryErrorText(f)])}`
       cells[lineAt] = String(f.line)
-      cells[errorAt] = f.reason
+      cells[errorAt] = retryErrorText(f)
       return csvCells(cells)
     },
   }
 }
+
+/**
+ * An NDJSON line as read with `_line` and `_error` added as text, so its numbers keep their digits
+ * and its keys their order. A line that already has them (a retry file imported again) is parsed
+ * exactly and written with the two keys replaced; a line that is not a JSON object goes into `_raw`.
+ */
+function ndjsonRetryLine(f: RowFailure): string {
+  const extra = `"_line":${f.line},"_error":${JSON.stringify(retryErrorText(f))}`
+  let parsed: unknown
+  try {
+    // JSON.parse copes with any depth; only a line that needs its keys replaced is parsed exactly.
+    parsed = JSON.parse(f.raw)
+  } catch {
+    parsed = undefined
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return JSON.stringify({_raw: f.raw, _line: f.line, _error: retryErrorText(f)})
+  }
+  if ((Object.hasOwn(parsed, '_line') || Object.hasOwn(parsed, '_error')) && jsonDepthOver(f.raw) === 0) {
+    const rest = {...(parseExact(f.raw) as Record<string, unknown>)}
+    delete rest._line
+    delete rest._error
+    return stringifyExact({...rest, _line: f.line, _error: retryErrorText(f)})
+  }
+  const body = f.raw.trimEnd().slice(0, -1).trimEnd()
+  return body.endsWith('{') ? `${body}${extra}}` : `${body},${extra}}`
+}
+
+const NEWLINE = Buffer.from('\n')
 
 export class RetryFileError extends Error {
   override readonly name = 'RetryFileError'
@@ -113,9 +159,10 @@ export class RetryFileWriter {
     else await rename(this.temp, this.path)
   }
 
-  private async write(line: string): Promise<void> {
+  private async write(line: string | Buffer): Promise<void> {
     if (this.failure) throw this.failure
-    if (!this.out.write(`${line}\n`)) await this.settle('drain')
+    const ok = typeof line === 'string' ? this.out.write(`${line}\n`) : this.out.write(Buffer.concat([line, NEWLINE]))
+    if (!ok) await this.settle('drain')
   }
 
   private async settle(event: 'drain' | 'finish'): Promise<void> {
@@ -142,8 +189,15 @@ export async function writeRetryFile(
   return writer.rows
 }
 
-/** Default retry file name: beside the user, named after the input and the run. */
+/** The `.<run id>.retry` part a default retry file name carries (a ULID, any case). */
+const RETRY_SUFFIX = /\.[0-9A-HJKMNP-TV-Z]{26}\.retry$/i
+
+/**
+ * Default retry file name: beside the user, named after the input and the run. A retry file imported
+ * again gets one suffix, the new run's (`x.RUN1.retry.csv` -> `x.RUN2.retry.csv`), not a nested one.
+ */
 export function defaultRetryFileName(displayPath: string, format: InputFormat, runId: string): string {
-  const base = displayPath === '-' ? 'stdin' : displayPath.split(/[\\/]/).pop()!.replace(/\.gz$/i, '').replace(/\.(csv|ndjson|jsonl|json)$/i, '')
+  const name = displayPath === '-' ? 'stdin' : displayPath.split(/[\\/]/).pop()!.replace(/\.gz$/i, '').replace(/\.(csv|ndjson|jsonl|json)$/i, '')
+  const base = name.replace(RETRY_SUFFIX, '')
   return `${base}.${runId}.retry.${format === 'csv' ? 'csv' : 'ndjson'}`
 }

@@ -11,6 +11,8 @@ export interface ByteReaderOptions {
   /** Byte offset to start reading a plain file at (resume). */
   start?: number
   signal?: AbortSignal
+  /** Bytes per read from a file (default 256 KiB); tests use tiny reads to put chunk boundaries anywhere. */
+  readChunkBytes?: number
 }
 
 /**
@@ -113,6 +115,17 @@ export class ByteReader {
     return Buffer.concat(this.pending)
   }
 
+  /** Drops `bytes` bytes from the current position (fewer only at the end of the input). */
+  async skip(bytes: number): Promise<void> {
+    let left = bytes
+    while (left > 0) {
+      const chunk = await this.next()
+      if (chunk === null) return
+      if (chunk.length > left) this.pending.unshift(chunk.subarray(left))
+      left -= Math.min(left, chunk.length)
+    }
+  }
+
   /** Drops a UTF-8 byte order mark at the current position; returns its length (0 or 3). */
   async skipBom(): Promise<number> {
     const head = await this.peek(UTF8_BOM.length)
@@ -134,7 +147,7 @@ export class ByteReader {
     const isStdin = this.path === '-'
     const raw: Readable = isStdin
       ? process.stdin
-      : createReadStream(this.path, {start: this.options.start ?? 0, highWaterMark: READ_CHUNK_BYTES})
+      : createReadStream(this.path, {start: this.options.start ?? 0, highWaterMark: this.options.readChunkBytes ?? READ_CHUNK_BYTES})
     // Stdin belongs to the process: never destroy it, only stop it from keeping the process alive
     // (after an abort, a silent producer would otherwise hold the event loop open).
     const rawChunks = raw.iterator({destroyOnReturn: !isStdin})

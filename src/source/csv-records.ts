@@ -4,7 +4,7 @@ import {InputError} from './input-error.js'
 import type {FrameConverter} from './record-loop.js'
 import type {RecordFramer} from './record-framer.js'
 import type {SourceRecord} from './types.js'
-import {INVALID_UTF8_MESSAGE, hasInvalidUtf8} from './utf8-check.js'
+import {INVALID_UTF8_MESSAGE, hasInvalidUtf8, rawBytesText} from './utf8-check.js'
 
 export interface CsvHeader {
   /** The header line as read (BOM stripped). */
@@ -97,6 +97,7 @@ export function csvConverter(columns: string[], maxRecordBytes: number): FrameCo
     }
     if (hasInvalidUtf8(frame, raw)) {
       record.error = {rule: 'invalid_utf8', message: `record is ${INVALID_UTF8_MESSAGE}`}
+      record.raw = rawBytesText(frame)
       return record
     }
     let values: string[]

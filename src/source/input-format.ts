@@ -28,3 +28,15 @@ export const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf])
 export function startsWithGzipMagic(head: Buffer): boolean {
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b
 }
+
+/**
+ * 'UTF-16LE' / 'UTF-16BE' when the input starts like UTF-16 text: its byte order mark, or an ASCII
+ * character next to a NUL byte (which UTF-8 text never has); else null.
+ */
+export function utf16Kind(head: Buffer): 'UTF-16LE' | 'UTF-16BE' | null {
+  if (head.length < 2) return null
+  const [a, b] = head
+  if ((a === 0xff && b === 0xfe) || (a !== 0 && a < 0x80 && b === 0)) return 'UTF-16LE'
+  if ((a === 0xfe && b === 0xff) || (a === 0 && b !== 0 && b < 0x80)) return 'UTF-16BE'
+  return null
+}

@@ -1,6 +1,7 @@
+import {MAX_JSON_DEPTH, jsonDepthOver, mayLoseDigits, parseExact} from './json-text.js'
 import type {FrameConverter} from './record-loop.js'
 import type {SourceRecord} from './types.js'
-import {INVALID_UTF8_MESSAGE, hasInvalidUtf8} from './utf8-check.js'
+import {INVALID_UTF8_MESSAGE, hasInvalidUtf8, rawBytesText} from './utf8-check.js'
 
 function isBlank(text: string): boolean {
   const first = text.charCodeAt(0)
@@ -30,6 +31,12 @@ export function ndjsonConverter(maxRecordBytes: number): FrameConverter {
     if (isBlank(raw)) return null
     if (hasInvalidUtf8(frame, raw)) {
       record.error = {rule: 'invalid_utf8', message: `line is ${INVALID_UTF8_MESSAGE}`}
+      record.raw = rawBytesText(frame)
+      return record
+    }
+    const depth = jsonDepthOver(raw)
+    if (depth > 0) {
+      record.error = {rule: 'json_too_deep', message: `the JSON nests ${depth} levels deep, over the limit of ${MAX_JSON_DEPTH}`}
       return record
     }
     let value: unknown
@@ -39,6 +46,8 @@ export function ndjsonConverter(maxRecordBytes: number): FrameConverter {
       record.error = {rule: 'ndjson_invalid_json', message: `invalid JSON: ${(error as Error).message}`}
       return record
     }
+    // JSON.parse rounds numbers beyond 2^53; the rare line with a long digit run is parsed again, exactly.
+    if (mayLoseDigits(raw)) value = parseExact(raw)
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       record.error = {rule: 'ndjson_not_object', message: `expected a JSON object, found ${describe(value)}`}
       return record

@@ -2,10 +2,11 @@ import {stat} from 'node:fs/promises'
 import {ByteReader} from './byte-reader.js'
 import {csvConverter, readCsvHeader} from './csv-records.js'
 import {InputError, toInputError} from './input-error.js'
-import {formatFromName, sniffFormat} from './input-format.js'
+import {formatFromName, sniffFormat, utf16Kind} from './input-format.js'
 import {ndjsonConverter} from './ndjson-records.js'
 import {RecordFramer} from './record-framer.js'
-import {readRecords, type FrameConverter} from './record-loop.js'
+import {utf16Message} from './utf8-check.js'
+import {readRecords, type FrameConverter, type QuoteRecovery} from './record-loop.js'
 import type {InputFormat, SourceRecord} from './types.js'
 
 /** A record (CSV) or line (NDJSON) longer than this is reported as too large; memory stays bounded. */
@@ -22,6 +23,8 @@ export interface OpenOptions {
   signal?: AbortSignal
   /** Size guard per record/line, default DEFAULT_MAX_RECORD_BYTES. */
   maxRecordBytes?: number
+  /** Bytes per read from a plain file (default 256 KiB); for tests that put chunk boundaries anywhere. */
+  readChunkBytes?: number
 }
 
 export interface InputSource {
@@ -47,8 +50,8 @@ export interface InputSource {
 
 /**
  * Opens an input for reading. File-level problems (missing, unreadable, empty, unknown format, bad
- * CSV header) throw InputError here; an unclosed quote at the end of a CSV throws InputError from
- * the iterator. Problems with one record come out as that record's `error`. A signal aborted before
+ * CSV header) throw InputError here; a gzip error or a resume offset past the end throws from
+ * the iterator. Problems with one record (an unclosed quote too) come out as that record's `error`. A signal aborted before
  * the header was read rejects with the signal's reason (an AbortError); once open, an abort just
  * ends the iteration.
  */
@@ -76,7 +79,7 @@ export async function openSource(path: string, options: OpenOptions = {}): Promi
     )
   }
 
-  let reader = await ByteReader.open(path, {signal: options.signal})
+  let reader = await ByteReader.open(path, {signal: options.signal, readChunkBytes: options.readChunkBytes})
   try {
     const seekable = regularFile && !reader.compressed
     if (seekable && totalBytes !== null && resumeAt > totalBytes) {
@@ -86,6 +89,8 @@ export async function openSource(path: string, options: OpenOptions = {}): Promi
     // Peek no further than needed: stdin may be a live producer, and waiting for more would stall.
     let head = await reader.peek(1)
     if (head.length === 0) throw new InputError(path, 'empty_file', 'file is empty')
+    const utf16 = bomBytes === 0 ? utf16Kind(head) : null
+    if (utf16 !== null) throw new InputError(path, 'invalid_utf8', utf16Message(utf16), 1)
     while (format === null) {
       format = sniffFormat(head)
       if (format === null) {
@@ -112,13 +117,27 @@ export async function openSource(path: string, options: OpenOptions = {}): Promi
       firstLine = options.startLine as number
       if (seekable) {
         reader.close()
-        reader = await ByteReader.open(path, {start: resumeAt, signal: options.signal})
+        reader = await ByteReader.open(path, {start: resumeAt, signal: options.signal, readChunkBytes: options.readChunkBytes})
         framer = new RecordFramer(quoteAware, maxRecordBytes, resumeAt)
       } else framer.skipTo(resumeAt)
     }
     options.signal?.throwIfAborted()
     const convert: FrameConverter = columns ? csvConverter(columns, maxRecordBytes) : ndjsonConverter(maxRecordBytes)
-    const opened = reader
+    let opened = reader
+    // An unclosed quote in a CSV file: read the broken record again and go on after it (stdin or a FIFO cannot be read twice).
+    const recovery: QuoteRecovery | undefined =
+      quoteAware && regularFile
+        ? {
+            async reopen(offset) {
+              const again = await ByteReader.open(path, {start: seekable ? offset : 0, signal: options.signal, readChunkBytes: options.readChunkBytes})
+              if (!seekable) await again.skip(offset)
+              opened = again
+              return again
+            },
+            framer: (offset) => new RecordFramer(true, maxRecordBytes, offset),
+            maxRecordBytes,
+          }
+        : undefined
     let used = false
     return {
       path,
@@ -132,7 +151,7 @@ export async function openSource(path: string, options: OpenOptions = {}): Promi
       records(): AsyncIterable<SourceRecord> {
         if (used) throw new Error('InputSource.records() can be iterated only once; open the source again')
         used = true
-        return readRecords(path, opened, framer, firstLine, convert, options.signal)
+        return readRecords(path, opened, framer, firstLine, convert, options.signal, recovery)
       },
       close: () => opened.close(),
     }

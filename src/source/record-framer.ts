@@ -34,7 +34,14 @@ export interface Frame {
   truncated: boolean
 }
 
-export type FrameEnd = {kind: 'done'} | {kind: 'unclosed_quote'; lineDelta: number} | {kind: 'short'}
+export type FrameEnd =
+  | {kind: 'done'}
+  /**
+   * The input ended inside a quoted field. `frame` (from finish) then holds the rest of the input;
+   * lineDelta is the line of the opening quote relative to the record's first line.
+   */
+  | {kind: 'unclosed_quote'; lineDelta: number; recordOffset: number; quoteOffset: number}
+  | {kind: 'short'}
 
 /**
  * Cuts a byte stream into records, one per line or, with quoteAware, per CSV record (RFC 4180: a
@@ -61,6 +68,8 @@ export class RecordFramer {
   private newlines = 0
   private countedTo = 0
   private openQuoteNewlines = 0
+  /** Absolute offset of the quote that opened the current quoted field. */
+  private openQuoteAt = 0
   /** First bytes of an oversized record; while set, buf holds only the record's unscanned tail. */
   private prefix: Buffer | null = null
   private prevByte = -1
@@ -121,11 +130,14 @@ export class RecordFramer {
 
   /**
    * At the end of the input: the last record when it has no line break (else null), or why the
-   * input ended in the middle of one.
+   * input ended in the middle of one (an unclosed quote: the frame is then the rest of the input).
    */
   finish(): {frame: Frame | null; end: FrameEnd} {
     if (this.skipUntil > this.startAbs) return {frame: null, end: {kind: 'short'}}
-    if (this.state === IN_QUOTES) return {frame: null, end: {kind: 'unclosed_quote', lineDelta: this.openQuoteNewlines}}
+    if (this.state === IN_QUOTES) {
+      const end: FrameEnd = {kind: 'unclosed_quote', lineDelta: this.openQuoteNewlines, recordOffset: this.startAbs, quoteOffset: this.openQuoteAt}
+      return {frame: this.cut(this.buf.length, this.buf.length), end}
+    }
     const hasTail = this.prefix !== null || this.start < this.buf.length
     return {frame: hasTail ? this.cut(this.buf.length, this.buf.length) : null, end: {kind: 'done'}}
   }
@@ -197,6 +209,7 @@ export class RecordFramer {
       if (atRecordStart || before === COMMA) {
         this.countNewlines(quote)
         this.openQuoteNewlines = this.newlines
+        this.openQuoteAt = this.base + quote
         this.state = IN_QUOTES
       }
       pos = quote + 1

@@ -7,7 +7,10 @@ export type InputFormat = 'csv' | 'ndjson'
 export interface SourceRecord {
   /** 1-based line of the input on which the record starts (the CSV header is line 1). */
   line: number
-  /** The record's text exactly as read (CSV quoting kept), without its trailing line break. */
+  /**
+   * The record's text exactly as read (CSV quoting kept), without its trailing line break. For an
+   * `invalid_utf8` record, its bytes one character per byte (latin1): see retry-file.ts.
+   */
   raw: string
   /**
    * CSV: header name -> cell text (strings, never cast). NDJSON: the parsed object.

@@ -69,7 +69,7 @@ export class SampleStats {
       stats.distinct.add(text)
       if (typeof value === 'string' && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value)) stats.emailLike++
       if (typeof value === 'string' && ULID_PATTERN.test(value)) stats.ulids++
-      if (typeof value === 'object' && !Array.isArray(value)) stats.objects++
+      if (typeof value === 'object' && !Array.isArray(value) && type === 'json') stats.objects++
       else if (type === 'json' && typeof value === 'string' && value.trimStart().startsWith('{')) stats.objects++
     }
   }

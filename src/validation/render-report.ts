@@ -34,6 +34,10 @@ export function renderReport(report: ValidationReport, command = 'cio-backfill')
   if (report.interrupted) out.push('Interrupted: the counts cover the rows read before Ctrl-C.')
 
   for (const warning of report.warnings) out.push(`warning (${warning.rule}): ${several ? `${warning.file}: ` : ''}${warning.message}`)
+  for (const rule of report.rowWarnings) {
+    out.push(`warning (${rule.rule}): ${plural(rule.count, 'row')}`)
+    for (const e of rule.examples) out.push(`  ${where(e.file, e.line, several)}: ${e.message}`)
+  }
 
   if (report.invalidByRule.length > 0) {
     out.push('', 'Invalid rows by rule:')

@@ -71,6 +71,8 @@ export interface ValidationReport {
   invalidByRule: RuleCount[]
   /** Header warnings from the mapping's column check (column_ignored, mapping_column_missing...). */
   warnings: Array<{file: string; rule: string; message: string}>
+  /** Rows that are sent but deserve a look, by rule (ndjson_duplicate_key: a key twice in one object; the last value is used). */
+  rowWarnings: RuleCount[]
   duplicates: DuplicateReport
   timestamps: TimestampColumnReport[]
   attributes: AttributeReport[]

@@ -1,7 +1,7 @@
 import {BatchPacker} from '../batching/batch-packer.js'
 import {checkColumns, ColumnPlanner, ColumnsError, createMapper, type MappingFile, type RecordType, Role} from '../mapping/index.js'
 import {RetryFileWriter} from '../reporting/retry-file.js'
-import {fingerprintInput, openSource, type InputFormat, type InputSource, type SourceRecord} from '../source/index.js'
+import {duplicateKeys, fingerprintInput, openSource, type InputFormat, type InputSource, type SourceRecord} from '../source/index.js'
 import {AttributeProfile} from './attribute-profile.js'
 import {DuplicateCounter, type DuplicateCounterOptions} from './duplicate-counter.js'
 import {buildPlan} from './plan.js'
@@ -60,6 +60,7 @@ export async function validateInputs(options: ValidateOptions): Promise<Validati
   const planner = new ColumnPlanner(options.type, options.mapping)
   const files: FileReport[] = []
   const warnings: ValidationReport['warnings'] = []
+  const rowWarnings = new RuleTally()
   let requests = 0
   let entryBytes = 0
 
@@ -100,6 +101,11 @@ export async function validateInputs(options: ValidateOptions): Promise<Validati
           file.rows.read++
           if (file.rows.read % PROGRESS_EVERY === 0) {
             options.onProgress?.({file: path, rows: file.rows.read, bytesRead: source.bytesRead(), totalBytes: source.totalBytes})
+          }
+          // JSON.parse keeps the last of two equal keys silently, and so does import: say where it happens.
+          if (record.fields !== null && source.format === 'ndjson') {
+            const keys = duplicateKeys(record.raw, record.fields)
+            if (keys.length > 0) rowWarnings.add('ndjson_duplicate_key', {file: path, line: record.line, message: duplicateKeyMessage(keys)})
           }
           const result = mapper.map(record)
           if (!result.ok) {
@@ -155,6 +161,7 @@ export async function validateInputs(options: ValidateOptions): Promise<Validati
       rows,
       invalidByRule: tally.result(),
       warnings,
+      rowWarnings: rowWarnings.result(),
       duplicates: {key: options.type === 'people' ? 'identifier' : 'event_id', hashBits: 64, ...duplicates.finish()},
       timestamps: timestamps.result(),
       attributes: profile.result(),
@@ -217,4 +224,9 @@ function fileError(error: unknown, path: string): FileReport['error'] {
   if (e?.name === 'InputError') return {rule: e.rule ?? 'input_error', message: e.message}
   if (e?.name === 'MappingError') return {rule: 'mapping_invalid', message: `${path === '-' ? 'stdin' : path}: ${e.message}`}
   return null
+}
+
+function duplicateKeyMessage(keys: string[]): string {
+  const names = [...new Set(keys)].map((key) => `'${key}'`).join(', ')
+  return `key ${names} appears more than once in the same object; the last value is used`
 }

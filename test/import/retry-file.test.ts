@@ -143,4 +143,23 @@ describe('invalid and failed rows go to a retry file in the input format', () =>
     const summary = parseJson(result.stdout)
     expect(summary.retryFile).toBe(join(dir.path, `people-with-errors.${summary.runId}.retry.csv`))
   })
+
+  it('keeps one run suffix when a retry file is imported again, and _error holds the rule code and the message', async () => {
+    const state = join(dir.path, 'l.sqlite')
+    const first = parseJson(
+      (await runCli(['import', join(ROOT, 'fixtures/people-with-errors.csv'), '--type', 'people', ...targetArgs(emulator), '--state', state, '--json'], {cwd: dir.path})).stdout,
+    )
+    const rows = parse(readFileSync(first.retryFile, 'utf8'), {columns: true}) as Array<Record<string, string>>
+    expect(rows.map((r) => r._error.split(':')[0])).toEqual(['identifier_missing', 'timestamp_invalid', 'attribute_value_too_long', 'identifier_too_long'])
+    expect(rows[1]._error).toMatch(/^timestamp_invalid: .*created_at/)
+
+    const again = await runCli(['import', first.retryFile, '--type', 'people', ...targetArgs(emulator), '--state', state, '--json'], {cwd: dir.path})
+    expect(again.code, again.stderr).toBe(1)
+    const second = parseJson(again.stdout)
+    expect(second.runId).not.toBe(first.runId)
+    expect(second.retryFile).toBe(join(dir.path, `people-with-errors.${second.runId}.retry.csv`))
+    const rows2 = parse(readFileSync(second.retryFile, 'utf8'), {columns: true}) as Array<Record<string, string>>
+    expect(rows2.map((r) => r._line)).toEqual(['2', '3', '4', '5'])
+    expect(rows2[0]._error).toMatch(/^identifier_missing: /)
+  })
 })

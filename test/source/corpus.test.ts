@@ -88,8 +88,10 @@ describe('bad-input corpus (test/fixtures-bad/expected.json)', () => {
         expect(record.truncated).toBe(want.truncated ? true : undefined)
         // raw is the record's text as read, and offset..nextOffset spans exactly it plus its line break.
         const span = content.subarray(record.offset, record.nextOffset)
-        if (record.truncated) expect(span.toString('utf8').startsWith(record.raw)).toBe(true)
-        else expect(span.toString('utf8').replace(/\r?\n$/, '')).toBe(record.raw)
+        // An invalid_utf8 record's raw holds its bytes one character each, so they can be written back.
+        const encoding = record.error?.rule === 'invalid_utf8' ? 'latin1' : 'utf8'
+        if (record.truncated) expect(span.toString(encoding).startsWith(record.raw)).toBe(true)
+        else expect(span.toString(encoding).replace(/\r?\n$/, '')).toBe(record.raw)
         if (index > 0) expect(record.line).toBeGreaterThanOrEqual(records[index - 1].nextLine!)
       })
     })

@@ -1,6 +1,7 @@
 import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {gzipSync} from 'node:zlib'
 import {parse} from 'csv-parse/sync'
 import {stringify} from 'csv-stringify/sync'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -108,20 +109,30 @@ describe('CSV reading', () => {
     expect(records[3].fields).toEqual({id: '4', bio: 'after'})
   })
 
-  it('names the opening line of a quote that swallows megabytes to the end of the file', async () => {
-    const path = join(dir, 'runaway.csv')
-    const rows = Array.from({length: 60_000}, (_, i) => `${i + 3},row ${i}`).join('\n')
-    await writeFile(path, `id,name\n1,ok\n2,"runaway\n${rows}\n`)
-    const source = await openSource(path)
-    const lines: number[] = []
-    const failure = await (async () => {
-      for await (const record of source.records()) lines.push(record.line)
-    })().catch((error: unknown) => error as InputError)
-    expect(lines).toEqual([2])
-    expect(failure).toBeInstanceOf(InputError)
-    expect((failure as InputError).line).toBe(3)
-    expect((failure as InputError).rule).toBe('csv_unclosed_quote')
-  })
+  for (const gzip of [false, true]) {
+    it(`an unclosed quote that runs megabytes to the end is one invalid row; the rows after it are read (${gzip ? 'gzip' : 'plain'})`, async () => {
+      const path = join(dir, gzip ? 'runaway.csv.gz' : 'runaway.csv')
+      const rows = Array.from({length: 60_000}, (_, i) => `${i + 4},row ${i}`).join('\r\n')
+      const text = `id,name\r\n1,ok\r\n2,"runaway, ""still"" open\r\n${rows}\r\n`
+      await writeFile(path, gzip ? gzipSync(text) : text)
+      const records = await readAll(path)
+      expect(records).toHaveLength(60_002)
+      expect(records[1]).toMatchObject({
+        line: 3,
+        nextLine: 4,
+        raw: '2,"runaway, ""still"" open',
+        error: {rule: 'csv_unclosed_quote', message: 'the quote opened on line 3 is never closed; reading goes on with the next line'},
+      })
+      expect(records[1].nextOffset).toBe(records[2].offset)
+      expect(records[2]).toMatchObject({line: 4, fields: {id: '4', name: 'row 0'}})
+      expect(records.at(-1)).toMatchObject({line: 60_003, fields: {id: '60003', name: 'row 59999'}})
+      // Resuming just after the broken row reads the same rows.
+      const resumed = await openSource(path, {startOffset: records[1].nextOffset, startLine: 4})
+      let count = 0
+      for await (const record of resumed.records()) if (record.fields !== null) count++
+      expect(count).toBe(60_000)
+    })
+  }
 
   it('reads a last record that has no line break', async () => {
     const path = join(dir, 'no-final-newline.csv')
@@ -167,7 +178,7 @@ describe('record framer', () => {
   for (const maxBytes of [1 << 20, 64]) {
     it(`finds the same records whatever the chunk size (maxBytes ${maxBytes})`, () => {
       const whole = framesOf(tricky, tricky.length, true, maxBytes)
-      expect(whole.at(-1)).toEqual({kind: 'unclosed_quote', lineDelta: 0})
+      expect(whole.at(-1)).toMatchObject({kind: 'unclosed_quote', lineDelta: 0})
       for (let size = 1; size <= 17; size++) expect(framesOf(tricky, size, true, maxBytes)).toEqual(whole)
     })
   }
@@ -179,6 +190,6 @@ describe('record framer', () => {
 
   it('names the line where an unclosed quote opened, not where its record starts', () => {
     const frames = framesOf(Buffer.from('1,"a\nb","c\nd\ne\n'), 3, true, 1 << 20)
-    expect(frames.at(-1)).toEqual({kind: 'unclosed_quote', lineDelta: 1})
+    expect(frames.at(-1)).toEqual({kind: 'unclosed_quote', lineDelta: 1, recordOffset: 0, quoteOffset: 8})
   })
 })

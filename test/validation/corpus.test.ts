@@ -99,7 +99,7 @@ describe.concurrent('validate: bad-input corpus through the CLI', () => {
       if (file.format === 'ndjson') {
         const rows = lines.map((l) => JSON.parse(l))
         expect(rows.map((r) => r._line)).toEqual(invalid.map((o) => o.line))
-        expect(rows.map((r) => r._error)).toEqual(invalid.map((o) => examples.get(o.line)!.message))
+        expect(rows.map((r) => r._error)).toEqual(invalid.map((o) => `${o.outcome!.rule}: ${examples.get(o.line)!.message}`))
       } else {
         expect(lines[0]).toMatch(/,_line,_error$/)
         const text = lines.slice(1).join('\n')
