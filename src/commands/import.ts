@@ -6,7 +6,7 @@ import {inputArgs, inputFlags, pacingFlags, stateFlag, timeoutFlag, tuningFlags}
 import {defaultStatePath, runSession, type SessionSummary} from '../cli/run-session.js'
 import {resolveTarget, targetFlags} from '../cli/target-flags.js'
 import {asUserError} from '../cli/user-errors.js'
-import {createRun} from '../importer/create-run.js'
+import {createRun, type HeaderWarning} from '../importer/create-run.js'
 import {Ledger} from '../ledger/ledger.js'
 import {loadMappingFile} from '../mapping/index.js'
 import {runValidate, type ValidationReport} from '../validation/index.js'
@@ -44,7 +44,7 @@ the retry budget (resumable).`
     'dry-run': Flags.boolean({description: 'send nothing: run validate on the files instead (same report, rejects file and exit codes)'}),
   }
 
-  async run(): Promise<SessionSummary | ValidationReport> {
+  async run(): Promise<(SessionSummary & {warnings: HeaderWarning[]}) | ValidationReport> {
     const {argv, flags} = await this.parse(Import)
     const inputs = argv as string[]
     if (flags['dry-run']) {
@@ -58,6 +58,7 @@ the retry budget (resumable).`
     const statePath = resolve(flags.state ?? defaultStatePath(this.config.dataDir))
     let ledger: Ledger | undefined
     let emulator: Awaited<ReturnType<typeof resolveTarget>>['emulator']
+    const warnings: HeaderWarning[] = []
     try {
       const mapping = flags.mapping ? await loadMappingFile(flags.mapping) : null
       const resolved = await resolveTarget(flags)
@@ -70,6 +71,10 @@ the retry budget (resumable).`
         retryFile: flags['retry-file'],
         spoolDir: join(this.config.dataDir, 'spool'),
         target,
+        onWarning(warning) {
+          warnings.push(warning)
+          process.stderr.write(`warning (${warning.rule}): ${warning.file}: ${warning.message}\n`)
+        },
         config: {
           type: flags.type,
           api: flags.api,
@@ -98,7 +103,7 @@ the retry budget (resumable).`
         log: (line) => this.log(line),
       })
       process.exitCode = summary.exitCode
-      return summary
+      return {...summary, warnings}
     } catch (error) {
       throw asUserError(error)
     } finally {

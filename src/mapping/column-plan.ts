@@ -1,11 +1,11 @@
 import {utf8Bytes} from '../cio/limits.js'
-import {type ColumnType, type MappingFile, MappingError} from './mapping-file.js'
+import {type ColumnType, identifierChoices, type MappingFile, MappingError} from './mapping-file.js'
 import type {RecordType} from './types.js'
 
 /** What a column is for. Numbers, not strings: the mapper switches on this once per cell. */
 export const Role = {
   ignore: 0,
-  /** The column the mapping file names as the identifier. */
+  /** A column the mapping file names as the identifier (rank: its place in the mapping's list). */
   identifier: 1,
   /** One of id, email, cio_id, anonymous_id when no mapping identifier is set; the first non-empty wins. */
   candidate: 2,
@@ -54,7 +54,7 @@ export function checkMappingFor(mapping: MappingFile | undefined, type: RecordTy
   if (mapping.type !== undefined && mapping.type !== type) {
     throw new MappingError(`the mapping file is for ${mapping.type}, but the input is imported as ${type}`)
   }
-  if (type === 'people' && mapping.identifier?.type === 'anonymous_id') {
+  if (type === 'people' && identifierChoices(mapping).some((c) => c.type === 'anonymous_id')) {
     throw new MappingError(`the mapping's identifier type anonymous_id is only for events; people need id, email or cio_id`)
   }
   const identifiers: readonly string[] = type === 'people' ? PEOPLE_IDENTIFIERS : EVENT_IDENTIFIERS
@@ -79,11 +79,14 @@ export function checkMappingFor(mapping: MappingFile | undefined, type: RecordTy
 /** Decides, once per column name, what the column is for; the mapper looks plans up per cell. */
 export class ColumnPlanner {
   private readonly plans = new Map<string, ColumnPlan>()
+  private readonly chosen: ReturnType<typeof identifierChoices>
 
   constructor(
     private readonly type: RecordType,
     private readonly mapping: MappingFile | undefined,
-  ) {}
+  ) {
+    this.chosen = identifierChoices(mapping)
+  }
 
   plan(column: string): ColumnPlan {
     let plan = this.plans.get(column)
@@ -107,9 +110,10 @@ export class ColumnPlanner {
     if (RETRY_COLUMNS.has(source)) return make(Role.ignore, source)
     const spec = this.mapping?.columns?.[source]
     if (spec?.ignore) return make(Role.ignore, source)
-    const chosen = this.mapping?.identifier
-    if (chosen !== undefined && chosen.column === source) {
-      return make(Role.identifier, chosen.type, undefined, 0, this.type === 'people' && chosen.type === 'email')
+    const rank = this.chosen.findIndex((c) => c.column === source)
+    if (rank >= 0) {
+      const chosen = this.chosen[rank]
+      return make(Role.identifier, chosen.type, undefined, rank, this.type === 'people' && chosen.type === 'email')
     }
     const target = spec?.as ?? source
     const cast = spec?.type
@@ -121,7 +125,7 @@ export class ColumnPlanner {
     if (rank >= 0) {
       // With an explicit identifier column, other id/cio_id columns are dropped (checkColumns warns):
       // sending them as attributes would try to change the person's id.
-      if (this.mapping?.identifier !== undefined) return target === 'email' ? make(Role.attribute, target) : make(Role.ignore, target)
+      if (this.chosen.length > 0) return target === 'email' ? make(Role.attribute, target) : make(Role.ignore, target)
       return make(Role.candidate, target, undefined, rank, target === 'email')
     }
     if (target === 'created_at') return make(Role.attribute, target, cast ?? 'timestamp')
@@ -130,7 +134,7 @@ export class ColumnPlanner {
 
   private forEvents(target: string, cast: ColumnType | undefined, make: PlanMaker): ColumnPlan {
     const rank = (EVENT_IDENTIFIERS as readonly string[]).indexOf(target)
-    if (rank >= 0) return this.mapping?.identifier === undefined ? make(Role.candidate, target, undefined, rank) : make(Role.ignore, target)
+    if (rank >= 0) return this.chosen.length === 0 ? make(Role.candidate, target, undefined, rank) : make(Role.ignore, target)
     const nameRank = (EVENT_NAME_FIELDS as readonly string[]).indexOf(target)
     if (nameRank >= 0) return make(Role.eventName, target, undefined, nameRank)
     if (target === 'timestamp') return make(Role.timestamp, target)

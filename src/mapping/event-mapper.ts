@@ -47,7 +47,7 @@ export class EventMapper implements Mapper {
 
   constructor(options: EventMapperOptions) {
     this.planner = new ColumnPlanner('events', options.mapping)
-    this.picker = IdentifierPicker.for(EVENT_IDENTIFIERS, options.mapping?.identifier)
+    this.picker = IdentifierPicker.for(EVENT_IDENTIFIERS, options.mapping)
     this.checkEntrySize = options.checkEntrySize
     this.seed = options.eventIdSeed
   }

@@ -9,6 +9,12 @@ export const COLUMN_TYPES: readonly ColumnType[] = ['string', 'number', 'boolean
 export type MappingIdentifierType = IdentifierType | 'anonymous_id'
 export const IDENTIFIER_TYPES: readonly MappingIdentifierType[] = ['id', 'email', 'cio_id', 'anonymous_id']
 
+/** One identifier column and how Customer.io should read it. */
+export interface IdentifierChoice {
+  column: string
+  type: MappingIdentifierType
+}
+
 export interface ColumnSpec {
   /** New name: a canonical field (id, email, name, timestamp, event_id, anonymous_id, data, ...) or any attribute name. */
   as?: string
@@ -26,10 +32,20 @@ export interface MappingFile {
   /** The record type the file was written for; when present it must match --type. */
   type?: RecordType
   comment?: string
-  /** The column that identifies the person (as named in the input, before any rename) and its identifier type. */
-  identifier?: {column: string; type: MappingIdentifierType}
+  /**
+   * The column that identifies the person (as named in the input, before any rename) and its identifier
+   * type; or a list of them in order, the first non-empty one identifying the row (fallback identifiers).
+   */
+  identifier?: IdentifierChoice | IdentifierChoice[]
   /** Input column (CSV header or NDJSON top-level key) -> what to do with it. */
   columns?: Record<string, ColumnSpec>
+}
+
+/** The mapping's identifier columns in order (one, several as fallbacks, or none). */
+export function identifierChoices(mapping: MappingFile | undefined): IdentifierChoice[] {
+  const identifier = mapping?.identifier
+  if (identifier === undefined) return []
+  return Array.isArray(identifier) ? identifier : [identifier]
 }
 
 /** A mapping file that cannot be used; the message names the file and the offending key. */
@@ -81,15 +97,28 @@ export function parseMappingFile(value: unknown, source: string): MappingFile {
   }
 
   if (value.identifier !== undefined) {
-    const identifier = value.identifier
-    if (!isPlainObject(identifier)) return fail(`'identifier' must be an object like {"column": "user_id", "type": "id"}`)
-    checkKeys('identifier: ', identifier, IDENTIFIER_KEYS, fail)
-    if (typeof identifier.column !== 'string' || identifier.column === '') fail(`'identifier.column' must be a non-empty string`)
-    if (!IDENTIFIER_TYPES.includes(identifier.type as MappingIdentifierType)) {
-      fail(`'identifier.type' must be one of ${list(IDENTIFIER_TYPES)}, got ${JSON.stringify(identifier.type)}`)
+    const parseChoice = (identifier: unknown, where: string): IdentifierChoice => {
+      if (!isPlainObject(identifier)) return fail(`'${where}' must be an object like {"column": "user_id", "type": "id"}`)
+      checkKeys(`${where}: `, identifier, IDENTIFIER_KEYS, fail)
+      if (typeof identifier.column !== 'string' || identifier.column === '') fail(`'${where}.column' must be a non-empty string`)
+      if (!IDENTIFIER_TYPES.includes(identifier.type as MappingIdentifierType)) {
+        fail(`'${where}.type' must be one of ${list(IDENTIFIER_TYPES)}, got ${JSON.stringify(identifier.type)}`)
+      }
+      if (mapping.type === 'people' && identifier.type === 'anonymous_id') fail(`'${where}.type' anonymous_id is only for events`)
+      return {column: identifier.column as string, type: identifier.type as MappingIdentifierType}
     }
-    if (mapping.type === 'people' && identifier.type === 'anonymous_id') fail(`'identifier.type' anonymous_id is only for events`)
-    mapping.identifier = {column: identifier.column as string, type: identifier.type as MappingIdentifierType}
+    if (Array.isArray(value.identifier)) {
+      if (value.identifier.length === 0) fail(`'identifier' lists no column: give one or more {"column": ..., "type": ...} in order`)
+      const choices = value.identifier.map((choice, i) => parseChoice(choice, `identifier[${i}]`))
+      const seen = new Set<string>()
+      for (const choice of choices) {
+        if (seen.has(choice.column)) fail(`'identifier' lists column '${choice.column}' twice`)
+        seen.add(choice.column)
+      }
+      mapping.identifier = choices
+    } else {
+      mapping.identifier = parseChoice(value.identifier, 'identifier')
+    }
   }
 
   if (value.columns !== undefined) {
@@ -131,10 +160,10 @@ export function parseMappingFile(value: unknown, source: string): MappingFile {
     mapping.columns = columns
   }
 
-  if (mapping.identifier !== undefined) {
-    const spec = mapping.columns?.[mapping.identifier.column]
+  for (const choice of identifierChoices(mapping)) {
+    const spec = mapping.columns?.[choice.column]
     if (spec !== undefined && (spec.ignore || spec.as !== undefined || (spec.type !== undefined && spec.type !== 'string'))) {
-      fail(`columns['${mapping.identifier.column}']: the identifier column is sent as read: it cannot be renamed, typed or ignored`)
+      fail(`columns['${choice.column}']: the identifier column is sent as read: it cannot be renamed, typed or ignored`)
     }
   }
   return mapping

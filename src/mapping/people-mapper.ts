@@ -22,7 +22,7 @@ export class PeopleMapper implements Mapper {
 
   constructor(options: MapperOptions) {
     this.planner = new ColumnPlanner('people', options.mapping)
-    this.picker = IdentifierPicker.for(PEOPLE_IDENTIFIERS, options.mapping?.identifier)
+    this.picker = IdentifierPicker.for(PEOPLE_IDENTIFIERS, options.mapping)
     this.checkEntrySize = options.checkEntrySize
   }
 

@@ -124,4 +124,18 @@ describe('the serialised entry', () => {
     expect(result.op.json).toBe(JSON.stringify(result.op.entry))
     expect(result.op.bytes).toBe(Buffer.byteLength(result.op.json))
   })
+
+  it('takes the first non-empty of the mapping\'s identifier columns, in the mapping\'s order', () => {
+    const mapping = {identifier: [{column: 'User ID', type: 'id' as const}, {column: 'Email', type: 'email' as const}]}
+    const mapper = createMapper({type: 'people', eventIdSeed: 's', mapping, columns: ['Email', 'User ID', 'plan']})
+    const byId = op(mapper.map(record({Email: 'a@x.com', 'User ID': 'u1', plan: 'p'})))
+    expect(byId.entry).toEqual({type: 'person', action: 'identify', identifiers: {id: 'u1'}, attributes: {email: 'a@x.com', plan: 'p'}})
+    const byEmail = op(mapper.map(record({Email: 'B@x.com', 'User ID': ' ', plan: 'p'})))
+    expect(byEmail.entry).toEqual({type: 'person', action: 'identify', identifiers: {email: 'B@x.com'}, attributes: {email: 'B@x.com', plan: 'p'}})
+    expect(byEmail.personKey).toBe('email:b@x.com')
+    expect(broken(mapper.map(record({Email: '', 'User ID': '', plan: 'p'})))).toEqual({
+      rule: 'identifier_missing',
+      message: `identifier is missing: columns 'User ID', 'Email' are all empty or absent`,
+    })
+  })
 })
