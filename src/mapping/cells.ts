@@ -11,6 +11,10 @@ export function isEmpty(raw: unknown): boolean {
 
 /** Casts a non-empty cell by its plan; CAST_FAILED goes with castViolation for the message. */
 export function castCell(plan: ColumnPlan, raw: unknown): unknown {
+  if (plan.parseDate !== undefined) {
+    const ms = plan.parseDate(raw)
+    return ms === null ? CAST_FAILED : Math.floor(ms / 1000)
+  }
   return plan.cast === undefined ? raw : castValue(raw, plan.cast)
 }
 
@@ -23,6 +27,7 @@ export function castViolation(plan: ColumnPlan, raw: unknown): RuleViolation {
     case 'json':
       return violations.castJson(plan.source, plan.target, raw)
     default:
+      if (plan.dateFormat !== undefined) return violations.timestampFormat(plan.source, plan.target, raw, plan.dateFormat)
       return violations.timestampInvalid(plan.source, plan.target, raw)
   }
 }

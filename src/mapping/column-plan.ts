@@ -1,4 +1,5 @@
 import {utf8Bytes} from '../cio/limits.js'
+import {compileDateFormat, type DateParser} from './date-format.js'
 import {type ColumnType, identifierChoices, type MappingFile, MappingError} from './mapping-file.js'
 import type {RecordType} from './types.js'
 
@@ -31,6 +32,10 @@ export interface ColumnPlan {
   alsoAttribute: boolean
   /** UTF-8 bytes of target, computed once per column rather than per cell. */
   targetBytes: number
+  /** Timestamps with a declared format: reads them (Unix ms) instead of the ISO / Unix rules. */
+  parseDate?: DateParser
+  /** The declared format, for messages. */
+  dateFormat?: string
 }
 
 /** Columns our own retry files add; importing a retry file must not send them. */
@@ -60,18 +65,19 @@ export function checkMappingFor(mapping: MappingFile | undefined, type: RecordTy
   const identifiers: readonly string[] = type === 'people' ? PEOPLE_IDENTIFIERS : EVENT_IDENTIFIERS
   for (const [column, spec] of Object.entries(mapping.columns ?? {})) {
     const target = spec.as ?? column
-    if (spec.type === undefined || spec.type === 'string') continue
+    const cast = spec.format === undefined ? spec.type : 'timestamp'
+    if (cast === undefined || cast === 'string') continue
     if (identifiers.includes(target)) {
-      throw new MappingError(`columns['${column}']: '${target}' is an identifier and is sent as read; it cannot be typed ${spec.type}`)
+      throw new MappingError(`columns['${column}']: '${target}' is an identifier and is sent as read; it cannot be typed ${cast}`)
     }
     if (type === 'events' && UNCASTABLE_EVENT_FIELDS.has(target)) {
-      throw new MappingError(`columns['${column}']: '${target}' cannot be typed ${spec.type}`)
+      throw new MappingError(`columns['${column}']: '${target}' cannot be typed ${cast}`)
     }
-    if (type === 'events' && target === 'timestamp' && spec.type !== 'timestamp') {
-      throw new MappingError(`columns['${column}']: the event timestamp is always read as a timestamp, not ${spec.type}`)
+    if (type === 'events' && target === 'timestamp' && cast !== 'timestamp') {
+      throw new MappingError(`columns['${column}']: the event timestamp is always read as a timestamp, not ${cast}`)
     }
-    if (type === 'events' && target === 'data' && spec.type !== 'json') {
-      throw new MappingError(`columns['${column}']: event data is always read as JSON, not ${spec.type}`)
+    if (type === 'events' && target === 'data' && cast !== 'json') {
+      throw new MappingError(`columns['${column}']: event data is always read as JSON, not ${cast}`)
     }
   }
 }
@@ -116,8 +122,14 @@ export class ColumnPlanner {
       return make(Role.identifier, chosen.type, undefined, rank, this.type === 'people' && chosen.type === 'email')
     }
     const target = spec?.as ?? source
-    const cast = spec?.type
-    return this.type === 'people' ? this.forPeople(target, cast, make) : this.forEvents(target, cast, make)
+    // A declared date format says the column holds dates, whatever its name.
+    const cast = spec?.format !== undefined ? 'timestamp' : spec?.type
+    const plan = this.type === 'people' ? this.forPeople(target, cast, make) : this.forEvents(target, cast, make)
+    if (spec?.format !== undefined) {
+      plan.parseDate = compileDateFormat(spec.format, spec.timezone)
+      plan.dateFormat = spec.timezone === undefined ? spec.format : `${spec.format} (${spec.timezone})`
+    }
+    return plan
   }
 
   private forPeople(target: string, cast: ColumnType | undefined, make: PlanMaker): ColumnPlan {

@@ -118,8 +118,14 @@ export class EventMapper implements Mapper {
 
     let timeMs: number | undefined
     if (this.timestampPlan !== undefined) {
-      const ms = parseTimestampMs(this.timestampRaw)
-      if (ms === null) return {ok: false, violation: violations.timestampInvalid(this.timestampPlan.source, undefined, this.timestampRaw)}
+      const plan = this.timestampPlan
+      const ms = plan.parseDate === undefined ? parseTimestampMs(this.timestampRaw) : plan.parseDate(this.timestampRaw)
+      if (ms === null) {
+        const violation = plan.dateFormat === undefined
+          ? violations.timestampInvalid(plan.source, undefined, this.timestampRaw)
+          : violations.timestampFormat(plan.source, undefined, this.timestampRaw, plan.dateFormat)
+        return {ok: false, violation}
+      }
       if (ms < 0) return {ok: false, violation: violations.eventTimestampNegative(this.timestampPlan.source, this.timestampRaw)}
       timeMs = ms
     }

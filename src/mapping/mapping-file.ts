@@ -1,4 +1,5 @@
 import {readFile} from 'node:fs/promises'
+import {compileDateFormat, DateFormatError} from './date-format.js'
 import type {IdentifierType, RecordType} from './types.js'
 
 /** How a column's values are cast before sending. Untyped columns keep their values as read. */
@@ -21,6 +22,10 @@ export interface ColumnSpec {
   type?: ColumnType
   /** Drop the column entirely. */
   ignore?: boolean
+  /** Timestamps: how the dates are written (`MM/DD/YYYY`, `DD/MM/YYYY`, `YYYY-MM-DD HH:mm:ss`...); implies type timestamp. */
+  format?: string
+  /** With `format`: the zone of the written times (IANA name, `+02:00`, or `UTC`, the default). */
+  timezone?: string
   /** Free text for people editing the file; not used. */
   comment?: string
 }
@@ -55,7 +60,7 @@ export class MappingError extends Error {
 
 const TOP_KEYS = ['version', 'type', 'comment', 'identifier', 'columns']
 const IDENTIFIER_KEYS = ['column', 'type']
-const COLUMN_KEYS = ['as', 'type', 'ignore', 'comment']
+const COLUMN_KEYS = ['as', 'type', 'ignore', 'comment', 'format', 'timezone']
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -149,6 +154,20 @@ export function parseMappingFile(value: unknown, source: string): MappingFile {
         if (typeof raw.comment !== 'string') fail(`${where}'comment' must be a string`)
         spec.comment = raw.comment as string
       }
+      if (raw.format !== undefined || raw.timezone !== undefined) {
+        if (typeof raw.format !== 'string' || raw.format === '') fail(`${where}'format' must be a date format such as "MM/DD/YYYY"${raw.timezone === undefined ? '' : ` ('timezone' goes with it)`}`)
+        if (raw.timezone !== undefined && (typeof raw.timezone !== 'string' || raw.timezone === '')) fail(`${where}'timezone' must be a string such as "America/New_York" or "+02:00"`)
+        if (spec.ignore) fail(`${where}an ignored column cannot also have a 'format'`)
+        if (spec.type !== undefined && spec.type !== 'timestamp') fail(`${where}'format' is for timestamps, but the type is ${spec.type}`)
+        try {
+          compileDateFormat(raw.format as string, raw.timezone as string | undefined)
+        } catch (error) {
+          if (error instanceof DateFormatError) fail(`${where}${error.message}`)
+          throw error
+        }
+        spec.format = raw.format as string
+        if (raw.timezone !== undefined) spec.timezone = raw.timezone as string
+      }
       if (!spec.ignore) {
         const target = spec.as ?? column
         const other = targets.get(target)
@@ -162,7 +181,7 @@ export function parseMappingFile(value: unknown, source: string): MappingFile {
 
   for (const choice of identifierChoices(mapping)) {
     const spec = mapping.columns?.[choice.column]
-    if (spec !== undefined && (spec.ignore || spec.as !== undefined || (spec.type !== undefined && spec.type !== 'string'))) {
+    if (spec !== undefined && (spec.ignore || spec.as !== undefined || spec.format !== undefined || (spec.type !== undefined && spec.type !== 'string'))) {
       fail(`columns['${choice.column}']: the identifier column is sent as read: it cannot be renamed, typed or ignored`)
     }
   }

@@ -111,6 +111,8 @@ export const violations = {
       Rule.timestampInvalid,
       `${showColumn(column, target)}: ${showValue(value)} is not an ISO 8601 date or a Unix timestamp in seconds or milliseconds`,
     ),
+  timestampFormat: (column: string, target: string | undefined, value: unknown, format: string): RuleViolation =>
+    violation(Rule.timestampInvalid, `${showColumn(column, target)}: ${showValue(value)} is not a date in the mapping's format ${format}`),
   eventTimestampNegative: (column: string, value: unknown): RuleViolation =>
     violation(Rule.timestampInvalid, `${showColumn(column)}: ${showValue(value)} is before 1970; an event timestamp cannot be negative`),
   eventIdInvalid: (column: string, value: unknown): RuleViolation =>
