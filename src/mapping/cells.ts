@@ -102,3 +102,18 @@ export function hasKeys(value: object): boolean {
   for (const _ in value) return true
   return false
 }
+
+/**
+ * v1 addresses a person by the identifier in the URL path, and Customer.io tells its type by its
+ * shape: with an @ it is an email, with a cio_ prefix a cio_id, otherwise an id. A row whose value
+ * would be read as another type would reach the wrong person (or be dropped), so it is not sent.
+ */
+export function v1PathProblem(type: IdentifierType | 'anonymous_id', value: string, column: string): RuleViolation | undefined {
+  if (type === 'id') {
+    if (value.includes('@')) return violations.identifierAmbiguousV1(column, value, 'an email')
+    if (value.startsWith('cio_')) return violations.identifierAmbiguousV1(column, value, 'a cio_id')
+  } else if (type === 'email' && !value.includes('@')) {
+    return violations.identifierAmbiguousV1(column, value, value.startsWith('cio_') ? 'a cio_id' : 'an id')
+  }
+  return undefined
+}

@@ -1,7 +1,7 @@
 import {TrackLimits, utf8Bytes} from '../cio/limits.js'
 import type {SourceRecord} from '../source/types.js'
 import {CAST_FAILED} from './casts.js'
-import {castCell, castViolation, hasKeys, identifiersOf, isEmpty, personKeyOf, setKey} from './cells.js'
+import {castCell, castViolation, hasKeys, identifiersOf, isEmpty, personKeyOf, setKey, v1PathProblem} from './cells.js'
 import {type ColumnPlan, ColumnPlanner, EVENT_IDENTIFIERS, EVENT_NAME_FIELDS, Role} from './column-plan.js'
 import {deriveEventId, isEventId} from './event-id.js'
 import {IdentifierPicker} from './identifier-picker.js'
@@ -33,6 +33,7 @@ export class EventMapper implements Mapper {
   private readonly planner: ColumnPlanner
   private readonly picker: IdentifierPicker
   private readonly checkEntrySize: boolean
+  private readonly v1Paths: boolean
   private readonly seed: string
 
   // Per-row scratch, reset at the start of map(): fields instead of locals passed around by closure.
@@ -49,6 +50,7 @@ export class EventMapper implements Mapper {
     this.planner = new ColumnPlanner('events', options.mapping)
     this.picker = IdentifierPicker.for(EVENT_IDENTIFIERS, options.mapping)
     this.checkEntrySize = options.checkEntrySize
+    this.v1Paths = options.v1Paths === true
     this.seed = options.eventIdSeed
   }
 
@@ -107,6 +109,10 @@ export class EventMapper implements Mapper {
 
     const missing = picker.pick()
     if (missing !== undefined) return {ok: false, violation: missing}
+    if (this.v1Paths) {
+      const problem = v1PathProblem(picker.type, picker.value, picker.column)
+      if (problem !== undefined) return {ok: false, violation: problem}
+    }
     if (this.nameProblem !== undefined) return {ok: false, violation: this.nameProblem}
     // offerName() set it during the loop; TypeScript still sees the reset above.
     const name = this.name as string | undefined

@@ -139,3 +139,23 @@ describe('the serialised entry', () => {
     })
   })
 })
+
+describe('--api v1: identifiers in the URL path', () => {
+  const v1 = (type: 'people' | 'events') => createMapper({type, eventIdSeed: 's', api: 'v1'})
+
+  it('refuses an id Customer.io would read as an email or a cio_id, with a hint to use v2', () => {
+    expect(broken(v1('people').map(record({id: 'ann@example.com', plan: 'x'})))).toEqual({
+      rule: 'identifier_ambiguous_v1',
+      message: `identifier "ann@example.com" in column 'id' would be read by Customer.io as an email: --api v1 puts the identifier in the URL, where its shape decides its type; use --api v2, which names the type`,
+    })
+    expect(broken(v1('events').map(record({id: 'cio_123', name: 'x'}))).message).toContain('would be read by Customer.io as a cio_id')
+    expect(broken(v1('people').map(record({email: 'not-an-email'}))).message).toContain('would be read by Customer.io as an id')
+  })
+
+  it('sends plain ids, emails and cio_ids, and v2 leaves every shape alone', () => {
+    expect(op(v1('people').map(record({id: '42'}))).entry.identifiers).toEqual({id: '42'})
+    expect(op(v1('people').map(record({email: 'a@x.com'}))).entry.identifiers).toEqual({email: 'a@x.com'})
+    expect(op(v1('people').map(record({cio_id: 'cio_a3'}))).entry.identifiers).toEqual({cio_id: 'a3'})
+    expect(op(createMapper({type: 'people', eventIdSeed: 's'}).map(record({id: 'ann@example.com'}))).entry.identifiers).toEqual({id: 'ann@example.com'})
+  })
+})
