@@ -4,7 +4,8 @@ import {join, resolve} from 'node:path'
 import {BaseCommand} from '../cli/base-command.js'
 import {inputArgs, inputFlags, pacingFlags, stateFlag, timeoutFlag, tuningFlags} from '../cli/import-flags.js'
 import {defaultStatePath, runSession, type SessionSummary} from '../cli/run-session.js'
-import {resolveTarget, targetFlags} from '../cli/target-flags.js'
+import {beforeSending} from '../cli/before-sending.js'
+import {confirmFlags, resolveTarget, targetFlags} from '../cli/target-flags.js'
 import {asUserError} from '../cli/user-errors.js'
 import {createRun, type HeaderWarning} from '../importer/create-run.js'
 import {Ledger} from '../ledger/ledger.js'
@@ -19,9 +20,13 @@ rows into Track API v2 batches (or v1 calls), paces requests under --rate, and r
 SQLite ledger so the run can be resumed exactly where it stopped. Rows that fail or break a rule go
 to a retry file in the input's own format, with _line and _error columns.
 
-Exit codes: 0 all rows succeeded; 1 finished with failed or invalid rows; 2 usage, configuration or
-unreadable input; 3 credentials rejected; 4 interrupted (resumable); 5 transient errors outlasted
-the retry budget (resumable).`
+Before the first batch it checks the target (GET /api/v1/accounts/region): a rejected key exits 3, a
+wrong region or an unreachable host exits 2, within seconds. Sending to a Customer.io workspace from
+a terminal shows the files, rows, requests and duration and asks first (--yes skips the question).
+
+Exit codes: 0 all rows succeeded; 1 finished with failed or invalid rows; 2 usage, configuration,
+unreadable input, wrong region, unreachable host or the question answered no; 3 credentials
+rejected; 4 interrupted (resumable); 5 transient errors outlasted the retry budget (resumable).`
 
   static override examples = [
     '<%= config.bin %> import fixtures/people.csv --type people --emulator',
@@ -35,6 +40,7 @@ the retry budget (resumable).`
   static override flags = {
     ...inputFlags,
     ...targetFlags,
+    ...confirmFlags,
     ...pacingFlags,
     'max-retries': Flags.integer({description: 'retries of 5xx, timeouts and resets per request before stopping (exit 5)', default: 8, min: 0}),
     ...timeoutFlag,
@@ -71,6 +77,14 @@ the retry budget (resumable).`
         retryFile: flags['retry-file'],
         spoolDir: join(this.config.dataDir, 'spool'),
         target,
+        beforeRecord: (files) =>
+          beforeSending({
+            target,
+            files,
+            what: flags.type,
+            yes: flags.yes,
+            estimate: {type: flags.type, api: flags.api, mapping: mapping ?? undefined, rate: flags.rate, maxBodyBytes: flags['max-body-bytes']},
+          }),
         onWarning(warning) {
           warnings.push(warning)
           process.stderr.write(`warning (${warning.rule}): ${warning.file}: ${warning.message}\n`)

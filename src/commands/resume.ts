@@ -4,10 +4,12 @@ import {resolve} from 'node:path'
 import {BaseCommand} from '../cli/base-command.js'
 import {stateFlag, timeoutFlag, tuningFlags} from '../cli/import-flags.js'
 import {defaultStatePath, runSession, type SessionSummary} from '../cli/run-session.js'
-import {resolveTarget, targetFlags} from '../cli/target-flags.js'
+import {beforeSending} from '../cli/before-sending.js'
+import {confirmFlags, resolveTarget, targetFlags} from '../cli/target-flags.js'
 import {asUserError} from '../cli/user-errors.js'
 import {checkResumable, ResumeRefusedError} from '../importer/resume-check.js'
 import {Ledger} from '../ledger/ledger.js'
+import type {MappingFile} from '../mapping/index.js'
 
 export default class Resume extends BaseCommand {
   static override id = 'resume'
@@ -29,6 +31,7 @@ Exit codes are those of import.`
 
   static override flags = {
     ...targetFlags,
+    ...confirmFlags,
     rate: Flags.integer({description: 'requests per second at most [default: as the run began]', min: 1, max: 1000, helpGroup: 'PACING'}),
     concurrency: Flags.integer({description: 'requests in flight at most [default: as the run began]', min: 1, max: 100, helpGroup: 'PACING'}),
     ...timeoutFlag,
@@ -56,12 +59,20 @@ Exit codes are those of import.`
       emulator = resolved.emulator
       const problems = await checkResumable(ledger, run, resolved.target, flags.force)
       for (const problem of problems) this.warn(`--force: ${problem}`)
+      const rate = flags.rate ?? run.config.rate
+      await beforeSending({
+        target: resolved.target,
+        files: ledger.runFiles(run.id).filter((f) => !f.done),
+        what: `the rest of run ${run.id} (${run.type})`,
+        yes: flags.yes,
+        estimate: {type: run.type, api: run.api, mapping: (run.config.mapping ?? undefined) as MappingFile | undefined, rate, maxBodyBytes: run.config.maxBodyBytes},
+      })
       const summary = await runSession({
         ledger,
         run,
         target: resolved.target,
         emulator,
-        rate: flags.rate ?? run.config.rate,
+        rate,
         concurrency: flags.concurrency ?? run.config.concurrency,
         drainTimeoutSeconds: flags['drain-timeout'],
         timeoutSeconds: flags.timeout,

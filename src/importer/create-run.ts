@@ -22,6 +22,11 @@ export interface NewRunRequest {
   retryFile?: string
   spoolDir: string
   target: TrackTarget
+  /**
+   * Called once every input has passed its checks and before the run is recorded: the place for the
+   * target check and the question before a production run. Throwing leaves no run behind.
+   */
+  beforeRecord?: (files: RunFileRecord[]) => Promise<void>
   /** Header warnings (column_ignored, attribute_name_too_long...), as validate reports them; rows still go. */
   onWarning?: (warning: HeaderWarning) => void
 }
@@ -107,6 +112,7 @@ export async function createRun(ledger: Ledger, request: NewRunRequest): Promise
   }
 
   await Promise.all(files.map((f) => assertWritableFolder(f.retryFile)))
+  await request.beforeRecord?.(files)
   const run = {id, type: request.config.type, api: request.config.api, siteId: request.target.siteId, host: request.target.host, config: request.config}
   ledger.createRun(run, files)
   return ledger.getRun(id)!
