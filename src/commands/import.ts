@@ -9,8 +9,9 @@ import {confirmFlags, resolveTarget, targetFlags} from '../cli/target-flags.js'
 import {asUserError} from '../cli/user-errors.js'
 import {createRun, type HeaderWarning} from '../importer/create-run.js'
 import {Ledger} from '../ledger/ledger.js'
+import {RESUMABLE} from '../ledger/records.js'
 import {loadMappingFile} from '../mapping/index.js'
-import {runValidate, type ValidationReport} from '../validation/index.js'
+import {formatDuration, runValidate, type ValidationReport} from '../validation/index.js'
 
 export default class Import extends BaseCommand {
   static override id = 'import'
@@ -50,6 +51,19 @@ rejected; 4 interrupted (resumable); 5 transient errors outlasted the retry budg
     'dry-run': Flags.boolean({description: 'send nothing: run validate on the files instead (same report, rejects file and exit codes)'}),
   }
 
+  /** Importing the same inputs into the same target again starts over: say that the earlier run can be resumed instead. */
+  private noteUnfinishedRuns(ledger: Ledger, inputs: string[], target: {host: string; siteId: string}, stateFlag?: string): void {
+    if (inputs.includes('-')) return
+    const state = stateFlag ? ` --state ${JSON.stringify(stateFlag)}` : ''
+    for (const earlier of ledger.runsOf(inputs.map((i) => resolve(i)), target)) {
+      if (!RESUMABLE.has(earlier.status)) continue
+      const age = formatDuration(Math.max(0, (Date.now() - earlier.createdAt) / 1000))
+      process.stderr.write(
+        `note: run ${earlier.id} of ${inputs.join(', ')} into ${target.host} is unfinished (${earlier.status}, started ${age} ago). This import starts again from the first row; to continue that run instead: cio-backfill resume ${earlier.id}${state}\n`,
+      )
+    }
+  }
+
   async run(): Promise<(SessionSummary & {warnings: HeaderWarning[]}) | ValidationReport> {
     const {argv, flags} = await this.parse(Import)
     const inputs = argv as string[]
@@ -71,6 +85,7 @@ rejected; 4 interrupted (resumable); 5 transient errors outlasted the retry budg
       const {target} = resolved
       emulator = resolved.emulator
       ledger = Ledger.open(statePath)
+      this.noteUnfinishedRuns(ledger, inputs, target, flags.state)
       const run = await createRun(ledger, {
         inputs,
         format: flags.format,

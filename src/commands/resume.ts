@@ -7,7 +7,8 @@ import {defaultStatePath, runSession, type SessionSummary} from '../cli/run-sess
 import {beforeSending} from '../cli/before-sending.js'
 import {confirmFlags, resolveTarget, targetFlags} from '../cli/target-flags.js'
 import {asUserError} from '../cli/user-errors.js'
-import {checkResumable, ResumeRefusedError} from '../importer/resume-check.js'
+import {checkResumable, nothingAcknowledged, ResumeRefusedError, supersededBy} from '../importer/resume-check.js'
+import {formatDuration} from '../validation/index.js'
 import {Ledger} from '../ledger/ledger.js'
 import type {MappingFile} from '../mapping/index.js'
 
@@ -45,9 +46,20 @@ Exit codes are those of import.`
     const ledger = Ledger.open(resolve(flags.state ?? defaultStatePath(this.config.dataDir)))
     let emulator: Awaited<ReturnType<typeof resolveTarget>>['emulator']
     try {
-      const run = args.run ? ledger.getRun(args.run) : ledger.latestUnfinished()
+      let run = args.run ? ledger.getRun(args.run) : ledger.latestUnfinished()
       if (!run) {
         throw new ResumeRefusedError(args.run ? `no run ${args.run} in ${ledger.path}` : `no unfinished run in ${ledger.path}`)
+      }
+      if (!args.run) {
+        const files = ledger.runFiles(run.id).map((f) => f.displayPath).join(', ')
+        const later = supersededBy(ledger, run)
+        if (later) {
+          throw new ResumeRefusedError(
+            `the most recent unfinished run ${run.id} (${files} -> ${run.host}) was superseded by run ${later.id} of the same input into the same target (${later.status}); resuming it would send its rows again. To resume it anyway, name it: cio-backfill resume ${run.id}`,
+          )
+        }
+        const age = formatDuration(Math.max(0, (Date.now() - run.createdAt) / 1000))
+        process.stderr.write(`Resuming run ${run.id} (${run.status}): ${run.type} from ${files} -> ${run.host} (site ${run.siteId}), started ${age} ago\n`)
       }
 
       // The host comes from the ledger unless the user names one; credentials always come from the user.
@@ -58,6 +70,12 @@ Exit codes are those of import.`
       })
       emulator = resolved.emulator
       const problems = await checkResumable(ledger, run, resolved.target, flags.force)
+      const target = resolved.target
+      if (!run.config.emulator && (target.host !== run.host || target.siteId !== run.siteId) && nothingAcknowledged(ledger, run)) {
+        process.stderr.write(`Nothing of run ${run.id} was acknowledged yet: it now goes to ${target.host} (site ${target.siteId}).\n`)
+        ledger.retarget(run.id, target)
+        run = ledger.getRun(run.id)!
+      }
       for (const problem of problems) this.warn(`--force: ${problem}`)
       const rate = flags.rate ?? run.config.rate
       await beforeSending({
