@@ -25,6 +25,7 @@ export interface BeforeSendingRequest {
  */
 export async function beforeSending(request: BeforeSendingRequest): Promise<void> {
   const {target} = request
+  const startedAt = performance.now()
   let account
   try {
     account = await checkTarget(target)
@@ -32,7 +33,15 @@ export async function beforeSending(request: BeforeSendingRequest): Promise<void
     if (error instanceof PreflightError) throw preflightFailure(error)
     throw error
   }
-  if (request.yes || !process.stdin.isTTY || !isProductionTarget(target.host)) return
+  if (!request.yes && process.stdin.isTTY && isProductionTarget(target.host)) await ask(request, account)
+  // The check was a request too: the first batch waits for its second to pass, so no sliding second
+  // holds more than --rate requests.
+  const wait = 1000 - (performance.now() - startedAt)
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+}
+
+async function ask(request: BeforeSendingRequest, account: Awaited<ReturnType<typeof checkTarget>>): Promise<void> {
+  const {target} = request
   const estimate = await estimateSend({...request.estimate, files: request.files})
   const lines = describeSend(request.what, target, account, estimate, request.estimate.rate)
   if (!(await confirmSend(lines, {yes: request.yes}))) {

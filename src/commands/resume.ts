@@ -7,7 +7,7 @@ import {defaultStatePath, runSession, type SessionSummary} from '../cli/run-sess
 import {beforeSending} from '../cli/before-sending.js'
 import {confirmFlags, resolveTarget, targetFlags} from '../cli/target-flags.js'
 import {asUserError} from '../cli/user-errors.js'
-import {checkResumable, nothingAcknowledged, ResumeRefusedError, supersededBy} from '../importer/resume-check.js'
+import {checkResumable, mayRetarget, ResumeRefusedError, supersededBy} from '../importer/resume-check.js'
 import {formatDuration} from '../validation/index.js'
 import {Ledger} from '../ledger/ledger.js'
 import type {MappingFile} from '../mapping/index.js'
@@ -71,7 +71,7 @@ Exit codes are those of import.`
       emulator = resolved.emulator
       const problems = await checkResumable(ledger, run, resolved.target, flags.force)
       const target = resolved.target
-      if (!run.config.emulator && (target.host !== run.host || target.siteId !== run.siteId) && nothingAcknowledged(ledger, run)) {
+      if (!run.config.emulator && (target.host !== run.host || target.siteId !== run.siteId) && mayRetarget(ledger, run)) {
         process.stderr.write(`Nothing of run ${run.id} was acknowledged yet: it now goes to ${target.host} (site ${target.siteId}).\n`)
         ledger.retarget(run.id, target)
         run = ledger.getRun(run.id)!
