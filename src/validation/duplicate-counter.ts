@@ -35,7 +35,7 @@ export interface RowPosition {
 }
 
 export interface DuplicateExample {
-  /** How many rows carry this key. */
+  /** How many rows carry this key (with owners: the first row plus the rows of other owners). */
   rows: number
   /** The first rows carrying it, in input order (the first is the original). */
   lines: RowPosition[]
@@ -281,7 +281,8 @@ class GroupScanner {
       this.size = 0
       return
     }
-    const example = {rows: this.size, lines: this.lines}
+    // With owners, the rows that matter: the first owner's first row and the rows of other owners.
+    const example = {rows: this.owners ? this.counted + 1 : this.size, lines: this.lines}
     this.size = 0
     const examples = this.examples
     if (examples.length === this.maxExamples && !earlier(example.lines[1], examples[examples.length - 1].lines[1])) return

@@ -80,5 +80,7 @@ describe('validate: emails that two people set', () => {
       [2, 4],
       [6, 7],
     ])
+    // Line 3 (the same person again) is neither shown nor counted in the example.
+    expect(report.emailConflicts.examples.map((e) => e.rows)).toEqual([2, 2])
   })
 })
