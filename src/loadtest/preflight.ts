@@ -22,12 +22,6 @@ export class PreflightError extends Error {
   }
 }
 
-/**
- * One GET /api/v1/accounts/region before the first arrival. It turns wrong credentials or a wrong
- * host into one clear error instead of thousands of counted failures, and it pays fetch's one-time
- * setup cost (and opens the first connection) outside the measured schedule. Other statuses are
- * left for the run itself to measure.
- */
 export interface PreflightOptions {
   timeoutMs?: number
   /**
@@ -41,6 +35,13 @@ export interface PreflightOptions {
 /** Connection failures that no retry will fix. */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL'])
 
+/**
+ * One GET /api/v1/accounts/region before the first arrival. It turns wrong credentials or a wrong
+ * host into one clear error instead of thousands of counted failures, and it pays fetch's one-time
+ * setup cost (and opens the first connection) outside the measured schedule. Other statuses are
+ * left for the run itself to measure. Returns what the answer says about the workspace (its region),
+ * or null when it said nothing usable. Import and resume use it too (src/importer/target-check.ts).
+ */
 export async function preflight(target: TrackTarget, options: PreflightOptions = {}): Promise<AccountRegion | null> {
   const {host} = target
   const timeoutMs = options.timeoutMs ?? PREFLIGHT_TIMEOUT_MS
