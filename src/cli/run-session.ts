@@ -121,6 +121,10 @@ export async function runSession(request: SessionRequest): Promise<SessionSummar
     }))
     progress.update(session.snapshot())
     progress.stop()
+    const answered = summary.rows.succeeded + summary.rows.failed
+    if (summary.resumeCommand && !run.config.emulator && answered === 0 && (summary.status === 'auth_rejected' || summary.status === 'failed')) {
+      say(`Nothing was acknowledged, so the run may go to a corrected target: ${command} --endpoint <Track API root> --site-id <site id>`)
+    }
     if (summary.resumeCommand && !run.config.emulator) {
       say('Credentials are never stored: give them again to resume (--site-id/--api-key or CIO_SITE_ID/CIO_API_KEY).')
     }

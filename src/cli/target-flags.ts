@@ -34,6 +34,16 @@ export const targetFlags = {
   }),
 }
 
+/** import and resume: the question asked before sending to a production workspace from a terminal. */
+export const confirmFlags = {
+  yes: Flags.boolean({
+    char: 'y',
+    description: 'send to a Customer.io workspace without asking first (nothing is asked without a terminal anyway)',
+    default: false,
+    helpGroup: 'TARGET',
+  }),
+}
+
 export interface TargetFlagValues {
   'site-id'?: string
   'api-key'?: string

@@ -2,16 +2,18 @@ import {Flags} from '@oclif/core'
 import {join, resolve} from 'node:path'
 
 import {BaseCommand} from '../cli/base-command.js'
+import {beforeSending} from '../cli/before-sending.js'
 import {inputArgs, inputFlags, pacingFlags, quietFlag, stateFlag, timeoutFlag, tuningFlags, verboseFlag} from '../cli/import-flags.js'
 import {resolveRecordType} from '../cli/record-type.js'
 import {announceRun, defaultStatePath, runSession, type SessionSummary} from '../cli/run-session.js'
-import {resolveTarget, targetFlags} from '../cli/target-flags.js'
+import {confirmFlags, resolveTarget, targetFlags} from '../cli/target-flags.js'
 import {asUserError} from '../cli/user-errors.js'
-import {createRun, newRunId} from '../importer/create-run.js'
+import {createRun, type HeaderWarning, newRunId} from '../importer/create-run.js'
 import {Ledger} from '../ledger/ledger.js'
+import {RESUMABLE} from '../ledger/records.js'
 import {loadMappingFile} from '../mapping/index.js'
 import {createSpoolReporter} from '../reporting/progress-reporter.js'
-import {runValidate, type ValidationReport} from '../validation/index.js'
+import {formatDuration, runValidate, type ValidationReport} from '../validation/index.js'
 
 export default class Import extends BaseCommand {
   static override id = 'import'
@@ -21,9 +23,13 @@ rows into Track API v2 batches (or v1 calls), paces requests under --rate, and r
 SQLite ledger so the run can be resumed exactly where it stopped. Rows that fail or break a rule go
 to a retry file in the input's own format, with _line and _error columns.
 
-Exit codes: 0 all rows succeeded; 1 finished with failed or invalid rows; 2 usage, configuration or
-unreadable input; 3 credentials rejected; 4 interrupted (resumable); 5 transient errors outlasted
-the retry budget (resumable).`
+Before the first batch it checks the target (GET /api/v1/accounts/region): a rejected key exits 3, a
+wrong region or an unreachable host exits 2, within seconds. Sending to a Customer.io workspace from
+a terminal shows the files, rows, requests and duration and asks first (--yes skips the question).
+
+Exit codes: 0 all rows succeeded; 1 finished with failed or invalid rows; 2 usage, configuration,
+unreadable input, wrong region, unreachable host or the question answered no; 3 credentials
+rejected; 4 interrupted (resumable); 5 transient errors outlasted the retry budget (resumable).`
 
   static override examples = [
     '<%= config.bin %> import fixtures/people.csv --type people --emulator',
@@ -37,6 +43,7 @@ the retry budget (resumable).`
   static override flags = {
     ...inputFlags,
     ...targetFlags,
+    ...confirmFlags,
     ...pacingFlags,
     'max-retries': Flags.integer({description: 'retries of 5xx, timeouts and resets per request before stopping (exit 5)', default: 8, min: 0}),
     ...timeoutFlag,
@@ -48,7 +55,20 @@ the retry budget (resumable).`
     ...verboseFlag,
   }
 
-  async run(): Promise<SessionSummary | ValidationReport> {
+  /** Importing the same inputs into the same target again starts over: say that the earlier run can be resumed instead. */
+  private noteUnfinishedRuns(ledger: Ledger, inputs: string[], target: {host: string; siteId: string}, stateFlag?: string): void {
+    if (inputs.includes('-')) return
+    const state = stateFlag ? ` --state ${JSON.stringify(stateFlag)}` : ''
+    for (const earlier of ledger.runsOf(inputs.map((i) => resolve(i)), target)) {
+      if (!RESUMABLE.has(earlier.status)) continue
+      const age = formatDuration(Math.max(0, (Date.now() - earlier.createdAt) / 1000))
+      process.stderr.write(
+        `note: run ${earlier.id} of ${inputs.join(', ')} into ${target.host} is unfinished (${earlier.status}, started ${age} ago). This import starts again from the first row; to continue that run instead: cio-backfill resume ${earlier.id}${state}\n`,
+      )
+    }
+  }
+
+  async run(): Promise<(SessionSummary & {warnings: HeaderWarning[]}) | ValidationReport> {
     const {argv, flags} = await this.parse(Import)
     const inputs = argv as string[]
     const type = await resolveRecordType(flags.type, flags.mapping).catch((error) => {
@@ -65,12 +85,14 @@ the retry budget (resumable).`
     const statePath = resolve(flags.state ?? defaultStatePath(this.config.dataDir))
     let ledger: Ledger | undefined
     let emulator: Awaited<ReturnType<typeof resolveTarget>>['emulator']
+    const warnings: HeaderWarning[] = []
     try {
       const mapping = flags.mapping ? await loadMappingFile(flags.mapping) : null
       const resolved = await resolveTarget(flags)
       const {target} = resolved
       emulator = resolved.emulator
       ledger = Ledger.open(statePath)
+      this.noteUnfinishedRuns(ledger, inputs, target, flags.state)
       // stdin is copied aside before sending: say so at once, not when the pipe closes.
       const id = inputs.includes('-') ? newRunId() : undefined
       if (id && !flags.quiet) announceRun({id, type, api: flags.api}, target, flags.rate, flags.concurrency)
@@ -83,6 +105,18 @@ the retry budget (resumable).`
         retryFile: flags['retry-file'],
         spoolDir: join(this.config.dataDir, 'spool'),
         target,
+        beforeRecord: (files) =>
+          beforeSending({
+            target,
+            files,
+            what: type,
+            yes: flags.yes,
+            estimate: {type, api: flags.api, mapping: mapping ?? undefined, rate: flags.rate, maxBodyBytes: flags['max-body-bytes']},
+          }),
+        onWarning(warning) {
+          warnings.push(warning)
+          process.stderr.write(`warning (${warning.rule}): ${warning.file}: ${warning.message}\n`)
+        },
         config: {
           type,
           api: flags.api,
@@ -113,7 +147,7 @@ the retry budget (resumable).`
         json: this.jsonEnabled(),
       })
       process.exitCode = summary.exitCode
-      return summary
+      return {...summary, warnings}
     } catch (error) {
       throw asUserError(error)
     } finally {

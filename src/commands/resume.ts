@@ -4,11 +4,14 @@ import {resolve} from 'node:path'
 import {BaseCommand} from '../cli/base-command.js'
 import {quietFlag, stateFlag, timeoutFlag, tuningFlags, verboseFlag} from '../cli/import-flags.js'
 import {defaultStatePath, runSession, type SessionSummary} from '../cli/run-session.js'
-import {resolveTarget, targetFlags} from '../cli/target-flags.js'
+import {beforeSending} from '../cli/before-sending.js'
 import {importRunId} from '../cli/run-ids.js'
+import {confirmFlags, resolveTarget, targetFlags} from '../cli/target-flags.js'
 import {asUserError} from '../cli/user-errors.js'
-import {checkResumable, ResumeRefusedError} from '../importer/resume-check.js'
+import {checkResumable, mayRetarget, ResumeRefusedError, supersededBy} from '../importer/resume-check.js'
+import {formatDuration} from '../validation/index.js'
 import {Ledger} from '../ledger/ledger.js'
+import type {MappingFile} from '../mapping/index.js'
 
 export default class Resume extends BaseCommand {
   static override id = 'resume'
@@ -30,6 +33,7 @@ Exit codes are those of import.`
 
   static override flags = {
     ...targetFlags,
+    ...confirmFlags,
     rate: Flags.integer({description: 'requests per second at most [default: as the run began]', min: 1, max: 1000, helpGroup: 'PACING', env: 'CIO_BACKFILL_RATE'}),
     concurrency: Flags.integer({description: 'requests in flight at most [default: as the run began]', min: 1, max: 100, helpGroup: 'PACING', env: 'CIO_BACKFILL_CONCURRENCY'}),
     ...timeoutFlag,
@@ -53,9 +57,20 @@ Exit codes are those of import.`
       const runId = args.RUN_ID === undefined ? undefined : importRunId(args.RUN_ID)
       // Never creates a ledger: there is nothing to resume where there is none.
       ledger = Ledger.openExisting(statePath)
-      const run = ledger === null ? null : runId ? ledger.getRun(runId) : ledger.latestUnfinished()
+      let run = ledger === null ? null : runId ? ledger.getRun(runId) : ledger.latestUnfinished()
       if (!ledger || !run) {
         throw new ResumeRefusedError(runId ? `no run ${runId} in ${statePath}` : `no unfinished run in ${statePath}`)
+      }
+      if (!runId) {
+        const files = ledger.runFiles(run.id).map((f) => f.displayPath).join(', ')
+        const later = supersededBy(ledger, run)
+        if (later) {
+          throw new ResumeRefusedError(
+            `the most recent unfinished run ${run.id} (${files} -> ${run.host}) was superseded by run ${later.id} of the same input into the same target (${later.status}); resuming it would send its rows again. To resume it anyway, name it: cio-backfill resume ${run.id}`,
+          )
+        }
+        const age = formatDuration(Math.max(0, (Date.now() - run.createdAt) / 1000))
+        process.stderr.write(`Resuming run ${run.id} (${run.status}): ${run.type} from ${files} -> ${run.host} (site ${run.siteId}), started ${age} ago\n`)
       }
 
       // The host comes from the ledger unless the user names one; credentials always come from the user.
@@ -66,13 +81,27 @@ Exit codes are those of import.`
       })
       emulator = resolved.emulator
       const problems = await checkResumable(ledger, run, resolved.target, flags.force)
+      const target = resolved.target
+      if (!run.config.emulator && (target.host !== run.host || target.siteId !== run.siteId) && mayRetarget(ledger, run)) {
+        process.stderr.write(`Nothing of run ${run.id} was acknowledged yet: it now goes to ${target.host} (site ${target.siteId}).\n`)
+        ledger.retarget(run.id, target)
+        run = ledger.getRun(run.id)!
+      }
       for (const problem of problems) this.warn(`--force: ${problem}`)
+      const rate = flags.rate ?? run.config.rate
+      await beforeSending({
+        target: resolved.target,
+        files: ledger.runFiles(run.id).filter((f) => !f.done),
+        what: `the rest of run ${run.id} (${run.type})`,
+        yes: flags.yes,
+        estimate: {type: run.type, api: run.api, mapping: (run.config.mapping ?? undefined) as MappingFile | undefined, rate, maxBodyBytes: run.config.maxBodyBytes},
+      })
       const summary = await runSession({
         ledger,
         run,
         target: resolved.target,
         emulator,
-        rate: flags.rate ?? run.config.rate,
+        rate,
         concurrency: flags.concurrency ?? run.config.concurrency,
         drainTimeoutSeconds: flags['drain-timeout'] / 1000,
         timeoutSeconds: flags.timeout / 1000,

@@ -6,7 +6,7 @@ import {ulid} from 'ulid'
 import type {Ledger} from '../ledger/ledger.js'
 import type {RunConfig, RunFileRecord, RunRecord} from '../ledger/records.js'
 import {defaultRetryFileName} from '../reporting/retry-file.js'
-import {createMapper, type MappingFile} from '../mapping/index.js'
+import {checkColumns, createMapper, type MappingFile} from '../mapping/index.js'
 import {fingerprintInput, InputError, openSource} from '../source/index.js'
 import {formatFromName} from '../source/input-format.js'
 import type {InputFormat} from '../source/types.js'
@@ -26,6 +26,20 @@ export interface NewRunRequest {
   id?: string
   /** Bytes of stdin spooled so far, as they arrive. */
   onStdinBytes?: (bytes: number) => void
+  /**
+   * Called once every input has passed its checks and before the run is recorded: the place for the
+   * target check and the question before a production run. Throwing leaves no run behind.
+   */
+  beforeRecord?: (files: RunFileRecord[]) => Promise<void>
+  /** Header warnings (column_ignored, attribute_name_too_long...), as validate reports them; rows still go. */
+  onWarning?: (warning: HeaderWarning) => void
+}
+
+export interface HeaderWarning {
+  /** The input as given. */
+  file: string
+  rule: string
+  message: string
 }
 
 function retryPathFor(request: NewRunRequest, index: number, displayPath: string, format: InputFormat, runId: string): string {
@@ -39,9 +53,16 @@ function retryPathFor(request: NewRunRequest, index: number, displayPath: string
  * column, a mapping that does not fit) are reported before a run exists, so the ledger holds no run
  * that could only fail again.
  */
-async function checkHeader(path: string, given: string, format: InputFormat, config: RunConfig): Promise<void> {
+async function checkHeader(path: string, given: string, format: InputFormat, request: NewRunRequest): Promise<void> {
+  const {config} = request
   const source = await openSource(path, {format})
   try {
+    if (source.columns) {
+      const mapping = (config.mapping ?? undefined) as MappingFile | undefined
+      for (const problem of checkColumns({type: config.type, columns: source.columns, mapping})) {
+        if (problem.level === 'warning') request.onWarning?.({file: given, rule: problem.rule, message: problem.message})
+      }
+    }
     createMapper({type: config.type, mapping: (config.mapping ?? undefined) as MappingFile | undefined, columns: source.columns, eventIdSeed: '', api: config.api})
   } catch (error) {
     if ((error as Error).name === 'MappingError') (error as Error).message = `${given}: ${(error as Error).message}`
@@ -83,7 +104,7 @@ export async function createRun(ledger: Ledger, request: NewRunRequest): Promise
       throw new InputError(given, 'unknown_format', 'cannot tell the format from the file name; use --format csv or --format ndjson')
     }
 
-    await checkHeader(path, given, format, request.config)
+    await checkHeader(path, given, format, request)
     const fingerprint = await fingerprintInput(path)
     files.push({
       fileIndex,
@@ -100,6 +121,7 @@ export async function createRun(ledger: Ledger, request: NewRunRequest): Promise
   }
 
   await Promise.all(files.map((f) => assertWritableFolder(f.retryFile)))
+  await request.beforeRecord?.(files)
   const run = {id, type: request.config.type, api: request.config.api, siteId: request.target.siteId, host: request.target.host, config: request.config}
   ledger.createRun(run, files)
   return ledger.getRun(id)!

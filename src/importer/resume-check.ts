@@ -17,7 +17,9 @@ export async function checkResumable(ledger: Ledger, run: RunRecord, target: Tra
   }
 
   const problems: string[] = []
-  if (!run.config.emulator) {
+  // A run stopped by its configuration (a 404 from a wrong --endpoint, a 401 from a wrong site id)
+  // before anything was acknowledged has sent nothing anywhere: it may go to the corrected target.
+  if (!run.config.emulator && !mayRetarget(ledger, run)) {
     if (target.siteId !== run.siteId) problems.push(`the site id differs from the run's (${run.siteId})`)
     if (target.host !== run.host) problems.push(`the Track API host ${target.host} differs from the run's (${run.host})`)
   }
@@ -44,4 +46,24 @@ export async function checkResumable(ledger: Ledger, run: RunRecord, target: Tra
   }
 
   return problems
+}
+
+/**
+ * A run stopped by its target (rejected credentials, a 404 or another fatal answer) before any row
+ * had an answer (succeeded, or failed by the API) sent nothing that landed: it may change target.
+ * An interrupted run keeps its target: it may have been sending.
+ */
+export function mayRetarget(ledger: Ledger, run: RunRecord): boolean {
+  if (run.status !== 'auth_rejected' && run.status !== 'failed') return false
+  const counts = ledger.counts(run.id)
+  return counts.succeeded === 0 && counts.failed === 0
+}
+
+/**
+ * `resume` without a run id picks the most recent unfinished run; a later run of the same inputs into
+ * the same target (the user started over) supersedes it, and resuming it would send its rows twice.
+ */
+export function supersededBy(ledger: Ledger, run: RunRecord): RunRecord | undefined {
+  const paths = ledger.runFiles(run.id).map((f) => f.path)
+  return ledger.runsOf(paths, run).find((other) => other.id !== run.id && other.createdAt > run.createdAt)
 }

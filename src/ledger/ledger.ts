@@ -265,6 +265,23 @@ export class Ledger {
     return this.listRuns(1000).find((run) => RESUMABLE.has(run.status)) ?? null
   }
 
+  /**
+   * Runs (newest first) of exactly these inputs (resolved paths, in order) into this target: what an
+   * import warns about and what a later run supersedes.
+   */
+  runsOf(paths: readonly string[], target: {host: string; siteId: string}): RunRecord[] {
+    return this.listRuns(1000).filter((run) => {
+      if (run.host !== target.host || run.siteId !== target.siteId) return false
+      const files = this.runFiles(run.id)
+      return files.length === paths.length && files.every((f, i) => f.path === paths[i])
+    })
+  }
+
+  /** Points a run at another target: only for a run that nothing was acknowledged for (a wrong --endpoint or site id). */
+  retarget(runId: string, target: {host: string; siteId: string}): void {
+    this.db.prepare(`UPDATE runs SET host = ?, site_id = ? WHERE id = ?`).run(target.host, target.siteId, runId)
+  }
+
   runFiles(runId: string): RunFileRecord[] {
     const rows = this.db.prepare(`SELECT * FROM run_files WHERE run_id = ? ORDER BY file_index`).all(runId) as Array<
       Record<string, unknown>

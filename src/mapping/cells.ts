@@ -13,6 +13,10 @@ export function isEmpty(raw: unknown): boolean {
 
 /** Casts a non-empty cell by its plan; CAST_FAILED goes with castViolation for the message. */
 export function castCell(plan: ColumnPlan, raw: unknown): unknown {
+  if (plan.parseDate !== undefined) {
+    const ms = plan.parseDate(raw)
+    return ms === null ? CAST_FAILED : Math.floor(ms / 1000)
+  }
   return plan.cast === undefined ? raw : castValue(raw, plan.cast)
 }
 
@@ -27,6 +31,7 @@ export function castViolation(plan: ColumnPlan, raw: unknown): RuleViolation {
       return depth > 0 ? violations.jsonTooDeep(plan.source, plan.target, depth) : violations.castJson(plan.source, plan.target, raw)
     }
     default:
+      if (plan.dateFormat !== undefined) return violations.timestampFormat(plan.source, plan.target, raw, plan.dateFormat)
       return violations.timestampInvalid(plan.source, plan.target, raw)
   }
 }
@@ -102,4 +107,19 @@ export function identifiersOf(type: IdentifierType | 'anonymous_id', value: stri
 export function hasKeys(value: object): boolean {
   for (const _ in value) return true
   return false
+}
+
+/**
+ * v1 addresses a person by the identifier in the URL path, and Customer.io tells its type by its
+ * shape: with an @ it is an email, with a cio_ prefix a cio_id, otherwise an id. A row whose value
+ * would be read as another type would reach the wrong person (or be dropped), so it is not sent.
+ */
+export function v1PathProblem(type: IdentifierType | 'anonymous_id', value: string, column: string): RuleViolation | undefined {
+  if (type === 'id') {
+    if (value.includes('@')) return violations.identifierAmbiguousV1(column, value, 'an email')
+    if (value.startsWith('cio_')) return violations.identifierAmbiguousV1(column, value, 'a cio_id')
+  } else if (type === 'email' && !value.includes('@')) {
+    return violations.identifierAmbiguousV1(column, value, value.startsWith('cio_') ? 'a cio_id' : 'an id')
+  }
+  return undefined
 }

@@ -1,11 +1,13 @@
 import {TrackLimits, utf8Bytes} from '../cio/limits.js'
 import {ColumnPlanner, EVENT_IDENTIFIERS, EVENT_NAME_FIELDS, PEOPLE_IDENTIFIERS, RETRY_COLUMNS, Role} from './column-plan.js'
-import {MappingError, type MappingFile} from './mapping-file.js'
+import {identifierChoices, MappingError, type MappingFile} from './mapping-file.js'
+import {didYouMean} from './suggest.js'
 import type {RecordType} from './types.js'
 
 /**
  * A problem with a CSV header as a whole, found before any row is read. Errors mean every row would
- * fail the same way (no identifier column at all), so the command should stop and say it once;
+ * fail the same way (no identifier column at all) or the mapping does not fit the file (it names a
+ * column the header lacks), so the command should stop and say it once;
  * warnings are worth showing but rows can still go.
  */
 export interface ColumnProblem {
@@ -60,14 +62,18 @@ export function checkColumns(opts: CheckColumnsOptions): ColumnProblem[] {
     }
   }
 
-  const chosen = mapping?.identifier
-  if (chosen !== undefined) {
-    if (!columns.includes(chosen.column)) {
-      error('identifier_column_missing', `the mapping's identifier column '${chosen.column}' is not in the header`)
+  const chosen = identifierChoices(mapping)
+  const named = columns.filter((c) => !RETRY_COLUMNS.has(c))
+  if (chosen.length > 0) {
+    for (const choice of chosen) {
+      if (!columns.includes(choice.column)) {
+        error('identifier_column_missing', `the mapping's identifier column '${choice.column}' is not in the header${didYouMean(choice.column, named)}`)
+      }
     }
+    const chosenNames = chosen.map((c) => `'${c.column}'`).join(', ')
     for (const plan of plans) {
-      if (plan.role === Role.ignore && plan.source !== chosen.column && mapping?.columns?.[plan.source]?.ignore !== true) {
-        warning('column_ignored', `column '${plan.source}' is ignored: the mapping chose '${chosen.column}' as the identifier`)
+      if (plan.role === Role.ignore && !chosen.some((c) => c.column === plan.source) && mapping?.columns?.[plan.source]?.ignore !== true) {
+        warning('column_ignored', `column '${plan.source}' is ignored: the mapping chose ${chosenNames} as the identifier`)
       }
     }
   } else {
@@ -84,8 +90,11 @@ export function checkColumns(opts: CheckColumnsOptions): ColumnProblem[] {
     error('event_name_column_missing', `no event name column: the header needs ${quoteAll(EVENT_NAME_FIELDS)}, or a mapping renaming a column to 'name'`)
   }
 
+  // An error, not a warning: a typo ("Emial") would otherwise drop that column from every row in silence.
   for (const column of Object.keys(mapping?.columns ?? {})) {
-    if (!columns.includes(column)) warning('mapping_column_missing', `the mapping names column '${column}', which is not in the header`)
+    if (!columns.includes(column)) {
+      error('mapping_column_missing', `the mapping names column '${column}', which is not in the header${didYouMean(column, named)}`)
+    }
   }
   return problems
 }

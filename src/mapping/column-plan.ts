@@ -1,11 +1,12 @@
 import {utf8Bytes} from '../cio/limits.js'
-import {type ColumnType, type MappingFile, MappingError} from './mapping-file.js'
+import {compileDateFormat, type DateParser} from './date-format.js'
+import {type ColumnType, identifierChoices, type MappingFile, MappingError} from './mapping-file.js'
 import type {RecordType} from './types.js'
 
 /** What a column is for. Numbers, not strings: the mapper switches on this once per cell. */
 export const Role = {
   ignore: 0,
-  /** The column the mapping file names as the identifier. */
+  /** A column the mapping file names as the identifier (rank: its place in the mapping's list). */
   identifier: 1,
   /** One of id, email, cio_id, anonymous_id when no mapping identifier is set; the first non-empty wins. */
   candidate: 2,
@@ -31,6 +32,10 @@ export interface ColumnPlan {
   alsoAttribute: boolean
   /** UTF-8 bytes of target, computed once per column rather than per cell. */
   targetBytes: number
+  /** Timestamps with a declared format: reads them (Unix ms) instead of the ISO / Unix rules. */
+  parseDate?: DateParser
+  /** The declared format, for messages. */
+  dateFormat?: string
 }
 
 /** Columns our own retry files add; importing a retry file must not send them. */
@@ -54,24 +59,25 @@ export function checkMappingFor(mapping: MappingFile | undefined, type: RecordTy
   if (mapping.type !== undefined && mapping.type !== type) {
     throw new MappingError(`the mapping file is for ${mapping.type}, but the input is imported as ${type}`)
   }
-  if (type === 'people' && mapping.identifier?.type === 'anonymous_id') {
+  if (type === 'people' && identifierChoices(mapping).some((c) => c.type === 'anonymous_id')) {
     throw new MappingError(`the mapping's identifier type anonymous_id is only for events; people need id, email or cio_id`)
   }
   const identifiers: readonly string[] = type === 'people' ? PEOPLE_IDENTIFIERS : EVENT_IDENTIFIERS
   for (const [column, spec] of Object.entries(mapping.columns ?? {})) {
     const target = spec.as ?? column
-    if (spec.type === undefined || spec.type === 'string') continue
+    const cast = spec.format === undefined ? spec.type : 'timestamp'
+    if (cast === undefined || cast === 'string') continue
     if (identifiers.includes(target)) {
-      throw new MappingError(`columns['${column}']: '${target}' is an identifier and is sent as read; it cannot be typed ${spec.type}`)
+      throw new MappingError(`columns['${column}']: '${target}' is an identifier and is sent as read; it cannot be typed ${cast}`)
     }
     if (type === 'events' && UNCASTABLE_EVENT_FIELDS.has(target)) {
-      throw new MappingError(`columns['${column}']: '${target}' cannot be typed ${spec.type}`)
+      throw new MappingError(`columns['${column}']: '${target}' cannot be typed ${cast}`)
     }
-    if (type === 'events' && target === 'timestamp' && spec.type !== 'timestamp') {
-      throw new MappingError(`columns['${column}']: the event timestamp is always read as a timestamp, not ${spec.type}`)
+    if (type === 'events' && target === 'timestamp' && cast !== 'timestamp') {
+      throw new MappingError(`columns['${column}']: the event timestamp is always read as a timestamp, not ${cast}`)
     }
-    if (type === 'events' && target === 'data' && spec.type !== 'json') {
-      throw new MappingError(`columns['${column}']: event data is always read as JSON, not ${spec.type}`)
+    if (type === 'events' && target === 'data' && cast !== 'json') {
+      throw new MappingError(`columns['${column}']: event data is always read as JSON, not ${cast}`)
     }
   }
 }
@@ -79,11 +85,14 @@ export function checkMappingFor(mapping: MappingFile | undefined, type: RecordTy
 /** Decides, once per column name, what the column is for; the mapper looks plans up per cell. */
 export class ColumnPlanner {
   private readonly plans = new Map<string, ColumnPlan>()
+  private readonly chosen: ReturnType<typeof identifierChoices>
 
   constructor(
     private readonly type: RecordType,
     private readonly mapping: MappingFile | undefined,
-  ) {}
+  ) {
+    this.chosen = identifierChoices(mapping)
+  }
 
   plan(column: string): ColumnPlan {
     let plan = this.plans.get(column)
@@ -107,13 +116,20 @@ export class ColumnPlanner {
     if (RETRY_COLUMNS.has(source)) return make(Role.ignore, source)
     const spec = this.mapping?.columns?.[source]
     if (spec?.ignore) return make(Role.ignore, source)
-    const chosen = this.mapping?.identifier
-    if (chosen !== undefined && chosen.column === source) {
-      return make(Role.identifier, chosen.type, undefined, 0, this.type === 'people' && chosen.type === 'email')
+    const rank = this.chosen.findIndex((c) => c.column === source)
+    if (rank >= 0) {
+      const chosen = this.chosen[rank]
+      return make(Role.identifier, chosen.type, undefined, rank, this.type === 'people' && chosen.type === 'email')
     }
     const target = spec?.as ?? source
-    const cast = spec?.type
-    return this.type === 'people' ? this.forPeople(target, cast, make) : this.forEvents(target, cast, make)
+    // A declared date format says the column holds dates, whatever its name.
+    const cast = spec?.format !== undefined ? 'timestamp' : spec?.type
+    const plan = this.type === 'people' ? this.forPeople(target, cast, make) : this.forEvents(target, cast, make)
+    if (spec?.format !== undefined) {
+      plan.parseDate = compileDateFormat(spec.format, spec.timezone)
+      plan.dateFormat = spec.timezone === undefined ? spec.format : `${spec.format} (${spec.timezone})`
+    }
+    return plan
   }
 
   private forPeople(target: string, cast: ColumnType | undefined, make: PlanMaker): ColumnPlan {
@@ -121,7 +137,7 @@ export class ColumnPlanner {
     if (rank >= 0) {
       // With an explicit identifier column, other id/cio_id columns are dropped (checkColumns warns):
       // sending them as attributes would try to change the person's id.
-      if (this.mapping?.identifier !== undefined) return target === 'email' ? make(Role.attribute, target) : make(Role.ignore, target)
+      if (this.chosen.length > 0) return target === 'email' ? make(Role.attribute, target) : make(Role.ignore, target)
       return make(Role.candidate, target, undefined, rank, target === 'email')
     }
     if (target === 'created_at') return make(Role.attribute, target, cast ?? 'timestamp')
@@ -130,7 +146,7 @@ export class ColumnPlanner {
 
   private forEvents(target: string, cast: ColumnType | undefined, make: PlanMaker): ColumnPlan {
     const rank = (EVENT_IDENTIFIERS as readonly string[]).indexOf(target)
-    if (rank >= 0) return this.mapping?.identifier === undefined ? make(Role.candidate, target, undefined, rank) : make(Role.ignore, target)
+    if (rank >= 0) return this.chosen.length === 0 ? make(Role.candidate, target, undefined, rank) : make(Role.ignore, target)
     const nameRank = (EVENT_NAME_FIELDS as readonly string[]).indexOf(target)
     if (nameRank >= 0) return make(Role.eventName, target, undefined, nameRank)
     if (target === 'timestamp') return make(Role.timestamp, target)

@@ -12,7 +12,7 @@ export interface CreateMapperOptions {
   columns?: string[] | null
   /** Stable per input (e.g. `${headHash}:${size}`): derived event ids depend on it and the line only. */
   eventIdSeed: string
-  /** 'v1' drops the 32 KB v2 batch-entry rule (v1 sends one call per row); default 'v2'. */
+  /** 'v1' drops the 32 KB v2 batch-entry rule (v1 sends one call per row) and checks path identifiers; default 'v2'. */
   api?: 'v1' | 'v2'
 }
 
@@ -27,8 +27,9 @@ export function createMapper(opts: CreateMapperOptions): Mapper {
     const errors = checkColumns({type: opts.type, columns: opts.columns, mapping: opts.mapping}).filter((p) => p.level === 'error')
     if (errors.length > 0) throw new ColumnsError(errors)
   }
-  const checkEntrySize = opts.api !== 'v1'
+  const v1Paths = opts.api === 'v1'
+  const checkEntrySize = !v1Paths
   return opts.type === 'people'
-    ? new PeopleMapper({mapping: opts.mapping, checkEntrySize})
-    : new EventMapper({mapping: opts.mapping, checkEntrySize, eventIdSeed: opts.eventIdSeed})
+    ? new PeopleMapper({mapping: opts.mapping, checkEntrySize, v1Paths})
+    : new EventMapper({mapping: opts.mapping, checkEntrySize, v1Paths, eventIdSeed: opts.eventIdSeed})
 }

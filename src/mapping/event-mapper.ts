@@ -3,7 +3,7 @@ import {JsonNumber, stringifyExact} from '../source/json-number.js'
 import {jsonDepthOver, parseJsonCell} from '../source/json-text.js'
 import type {SourceRecord} from '../source/types.js'
 import {CAST_FAILED} from './casts.js'
-import {castCell, castViolation, hasKeys, identifiersOf, isEmpty, personKeyOf, setKey} from './cells.js'
+import {castCell, castViolation, hasKeys, identifiersOf, isEmpty, personKeyOf, setKey, v1PathProblem} from './cells.js'
 import {type ColumnPlan, ColumnPlanner, EVENT_IDENTIFIERS, EVENT_NAME_FIELDS, Role} from './column-plan.js'
 import {deriveEventId, isEventId} from './event-id.js'
 import {IdentifierPicker} from './identifier-picker.js'
@@ -35,6 +35,7 @@ export class EventMapper implements Mapper {
   private readonly planner: ColumnPlanner
   private readonly picker: IdentifierPicker
   private readonly checkEntrySize: boolean
+  private readonly v1Paths: boolean
   private readonly seed: string
 
   // Per-row scratch, reset at the start of map(): fields instead of locals passed around by closure.
@@ -49,8 +50,9 @@ export class EventMapper implements Mapper {
 
   constructor(options: EventMapperOptions) {
     this.planner = new ColumnPlanner('events', options.mapping)
-    this.picker = IdentifierPicker.for(EVENT_IDENTIFIERS, options.mapping?.identifier)
+    this.picker = IdentifierPicker.for(EVENT_IDENTIFIERS, options.mapping)
     this.checkEntrySize = options.checkEntrySize
+    this.v1Paths = options.v1Paths === true
     this.seed = options.eventIdSeed
   }
 
@@ -109,6 +111,10 @@ export class EventMapper implements Mapper {
 
     const missing = picker.pick()
     if (missing !== undefined) return {ok: false, violation: missing}
+    if (this.v1Paths) {
+      const problem = v1PathProblem(picker.type, picker.value, picker.column)
+      if (problem !== undefined) return {ok: false, violation: problem}
+    }
     if (this.nameProblem !== undefined) return {ok: false, violation: this.nameProblem}
     // offerName() set it during the loop; TypeScript still sees the reset above.
     const name = this.name as string | undefined
@@ -120,8 +126,14 @@ export class EventMapper implements Mapper {
 
     let timeMs: number | undefined
     if (this.timestampPlan !== undefined) {
-      const ms = parseTimestampMs(this.timestampRaw)
-      if (ms === null) return {ok: false, violation: violations.timestampInvalid(this.timestampPlan.source, undefined, this.timestampRaw)}
+      const plan = this.timestampPlan
+      const ms = plan.parseDate === undefined ? parseTimestampMs(this.timestampRaw) : plan.parseDate(this.timestampRaw)
+      if (ms === null) {
+        const violation = plan.dateFormat === undefined
+          ? violations.timestampInvalid(plan.source, undefined, this.timestampRaw)
+          : violations.timestampFormat(plan.source, undefined, this.timestampRaw, plan.dateFormat)
+        return {ok: false, violation}
+      }
       if (ms < 0) return {ok: false, violation: violations.eventTimestampNegative(this.timestampPlan.source, this.timestampRaw)}
       timeMs = ms
     }

@@ -1,6 +1,6 @@
 import {identifierText, identifierTooLong, normaliseIdentifier, NOT_AN_IDENTIFIER} from './cells.js'
 import type {ColumnPlan} from './column-plan.js'
-import type {MappingIdentifierType} from './mapping-file.js'
+import {identifierChoices, type MappingFile, type MappingIdentifierType} from './mapping-file.js'
 import {violations} from './rules.js'
 import type {RuleViolation} from './types.js'
 
@@ -30,9 +30,14 @@ export class IdentifierPicker {
     this.columns = names.map(() => '')
   }
 
-  /** The mapping's identifier column when it names one, else the standard candidates in rank order. */
-  static for(standard: readonly MappingIdentifierType[], chosen?: {type: MappingIdentifierType; column: string}): IdentifierPicker {
-    return chosen === undefined ? new IdentifierPicker(standard, standard) : new IdentifierPicker([chosen.type], [chosen.column])
+  /** The mapping's identifier columns (in its order) when it names any, else the standard candidates in rank order. */
+  static for(standard: readonly MappingIdentifierType[], mapping?: MappingFile): IdentifierPicker {
+    const chosen = identifierChoices(mapping)
+    if (chosen.length === 0) return new IdentifierPicker(standard, standard)
+    return new IdentifierPicker(
+      chosen.map((c) => c.type),
+      chosen.map((c) => c.column),
+    )
   }
 
   reset(): void {

@@ -1,4 +1,5 @@
 import {readFile} from 'node:fs/promises'
+import {compileDateFormat, DateFormatError} from './date-format.js'
 import type {IdentifierType, RecordType} from './types.js'
 
 /** How a column's values are cast before sending. Untyped columns keep their values as read. */
@@ -9,12 +10,22 @@ export const COLUMN_TYPES: readonly ColumnType[] = ['string', 'number', 'boolean
 export type MappingIdentifierType = IdentifierType | 'anonymous_id'
 export const IDENTIFIER_TYPES: readonly MappingIdentifierType[] = ['id', 'email', 'cio_id', 'anonymous_id']
 
+/** One identifier column and how Customer.io should read it. */
+export interface IdentifierChoice {
+  column: string
+  type: MappingIdentifierType
+}
+
 export interface ColumnSpec {
   /** New name: a canonical field (id, email, name, timestamp, event_id, anonymous_id, data, ...) or any attribute name. */
   as?: string
   type?: ColumnType
   /** Drop the column entirely. */
   ignore?: boolean
+  /** Timestamps: how the dates are written (`MM/DD/YYYY`, `DD/MM/YYYY`, `YYYY-MM-DD HH:mm:ss`...); implies type timestamp. */
+  format?: string
+  /** With `format`: the zone of the written times (IANA name, `+02:00`, or `UTC`, the default). */
+  timezone?: string
   /** Free text for people editing the file; not used. */
   comment?: string
 }
@@ -26,10 +37,20 @@ export interface MappingFile {
   /** The record type the file was written for; when present it must match --type. */
   type?: RecordType
   comment?: string
-  /** The column that identifies the person (as named in the input, before any rename) and its identifier type. */
-  identifier?: {column: string; type: MappingIdentifierType}
+  /**
+   * The column that identifies the person (as named in the input, before any rename) and its identifier
+   * type; or a list of them in order, the first non-empty one identifying the row (fallback identifiers).
+   */
+  identifier?: IdentifierChoice | IdentifierChoice[]
   /** Input column (CSV header or NDJSON top-level key) -> what to do with it. */
   columns?: Record<string, ColumnSpec>
+}
+
+/** The mapping's identifier columns in order (one, several as fallbacks, or none). */
+export function identifierChoices(mapping: MappingFile | undefined): IdentifierChoice[] {
+  const identifier = mapping?.identifier
+  if (identifier === undefined) return []
+  return Array.isArray(identifier) ? identifier : [identifier]
 }
 
 /** A mapping file that cannot be used; the message names the file and the offending key. */
@@ -39,7 +60,7 @@ export class MappingError extends Error {
 
 const TOP_KEYS = ['version', 'type', 'comment', 'identifier', 'columns']
 const IDENTIFIER_KEYS = ['column', 'type']
-const COLUMN_KEYS = ['as', 'type', 'ignore', 'comment']
+const COLUMN_KEYS = ['as', 'type', 'ignore', 'comment', 'format', 'timezone']
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -81,15 +102,28 @@ export function parseMappingFile(value: unknown, source: string): MappingFile {
   }
 
   if (value.identifier !== undefined) {
-    const identifier = value.identifier
-    if (!isPlainObject(identifier)) return fail(`'identifier' must be an object like {"column": "user_id", "type": "id"}`)
-    checkKeys('identifier: ', identifier, IDENTIFIER_KEYS, fail)
-    if (typeof identifier.column !== 'string' || identifier.column === '') fail(`'identifier.column' must be a non-empty string`)
-    if (!IDENTIFIER_TYPES.includes(identifier.type as MappingIdentifierType)) {
-      fail(`'identifier.type' must be one of ${list(IDENTIFIER_TYPES)}, got ${JSON.stringify(identifier.type)}`)
+    const parseChoice = (identifier: unknown, where: string): IdentifierChoice => {
+      if (!isPlainObject(identifier)) return fail(`'${where}' must be an object like {"column": "user_id", "type": "id"}`)
+      checkKeys(`${where}: `, identifier, IDENTIFIER_KEYS, fail)
+      if (typeof identifier.column !== 'string' || identifier.column === '') fail(`'${where}.column' must be a non-empty string`)
+      if (!IDENTIFIER_TYPES.includes(identifier.type as MappingIdentifierType)) {
+        fail(`'${where}.type' must be one of ${list(IDENTIFIER_TYPES)}, got ${JSON.stringify(identifier.type)}`)
+      }
+      if (mapping.type === 'people' && identifier.type === 'anonymous_id') fail(`'${where}.type' anonymous_id is only for events`)
+      return {column: identifier.column as string, type: identifier.type as MappingIdentifierType}
     }
-    if (mapping.type === 'people' && identifier.type === 'anonymous_id') fail(`'identifier.type' anonymous_id is only for events`)
-    mapping.identifier = {column: identifier.column as string, type: identifier.type as MappingIdentifierType}
+    if (Array.isArray(value.identifier)) {
+      if (value.identifier.length === 0) fail(`'identifier' lists no column: give one or more {"column": ..., "type": ...} in order`)
+      const choices = value.identifier.map((choice, i) => parseChoice(choice, `identifier[${i}]`))
+      const seen = new Set<string>()
+      for (const choice of choices) {
+        if (seen.has(choice.column)) fail(`'identifier' lists column '${choice.column}' twice`)
+        seen.add(choice.column)
+      }
+      mapping.identifier = choices
+    } else {
+      mapping.identifier = parseChoice(value.identifier, 'identifier')
+    }
   }
 
   if (value.columns !== undefined) {
@@ -120,6 +154,20 @@ export function parseMappingFile(value: unknown, source: string): MappingFile {
         if (typeof raw.comment !== 'string') fail(`${where}'comment' must be a string`)
         spec.comment = raw.comment as string
       }
+      if (raw.format !== undefined || raw.timezone !== undefined) {
+        if (typeof raw.format !== 'string' || raw.format === '') fail(`${where}'format' must be a date format such as "MM/DD/YYYY"${raw.timezone === undefined ? '' : ` ('timezone' goes with it)`}`)
+        if (raw.timezone !== undefined && (typeof raw.timezone !== 'string' || raw.timezone === '')) fail(`${where}'timezone' must be a string such as "America/New_York" or "+02:00"`)
+        if (spec.ignore) fail(`${where}an ignored column cannot also have a 'format'`)
+        if (spec.type !== undefined && spec.type !== 'timestamp') fail(`${where}'format' is for timestamps, but the type is ${spec.type}`)
+        try {
+          compileDateFormat(raw.format as string, raw.timezone as string | undefined)
+        } catch (error) {
+          if (error instanceof DateFormatError) fail(`${where}${error.message}`)
+          throw error
+        }
+        spec.format = raw.format as string
+        if (raw.timezone !== undefined) spec.timezone = raw.timezone as string
+      }
       if (!spec.ignore) {
         const target = spec.as ?? column
         const other = targets.get(target)
@@ -131,10 +179,10 @@ export function parseMappingFile(value: unknown, source: string): MappingFile {
     mapping.columns = columns
   }
 
-  if (mapping.identifier !== undefined) {
-    const spec = mapping.columns?.[mapping.identifier.column]
-    if (spec !== undefined && (spec.ignore || spec.as !== undefined || (spec.type !== undefined && spec.type !== 'string'))) {
-      fail(`columns['${mapping.identifier.column}']: the identifier column is sent as read: it cannot be renamed, typed or ignored`)
+  for (const choice of identifierChoices(mapping)) {
+    const spec = mapping.columns?.[choice.column]
+    if (spec !== undefined && (spec.ignore || spec.as !== undefined || spec.format !== undefined || (spec.type !== undefined && spec.type !== 'string'))) {
+      fail(`columns['${choice.column}']: the identifier column is sent as read: it cannot be renamed, typed or ignored`)
     }
   }
   return mapping

@@ -2,7 +2,7 @@ import {TrackLimits, utf8Bytes} from '../cio/limits.js'
 import {stringifyExact} from '../source/json-number.js'
 import type {SourceRecord} from '../source/types.js'
 import {CAST_FAILED} from './casts.js'
-import {castCell, castViolation, identifiersOf, isEmpty, personKeyOf, setKey, valueOverLimit} from './cells.js'
+import {castCell, castViolation, identifiersOf, isEmpty, personKeyOf, setKey, v1PathProblem, valueOverLimit} from './cells.js'
 import {type ColumnPlan, ColumnPlanner, PEOPLE_IDENTIFIERS, Role} from './column-plan.js'
 import {IdentifierPicker} from './identifier-picker.js'
 import type {MappingFile} from './mapping-file.js'
@@ -13,6 +13,8 @@ export interface MapperOptions {
   mapping?: MappingFile
   /** false when sending v1 calls: the 32 KB limit is a v2 batch-entry limit. */
   checkEntrySize: boolean
+  /** v1 calls: identifiers go in the URL path, where their shape decides their type (v1PathProblem). */
+  v1Paths?: boolean
 }
 
 /** People rows -> v2 identify entries. */
@@ -20,11 +22,13 @@ export class PeopleMapper implements Mapper {
   private readonly planner: ColumnPlanner
   private readonly picker: IdentifierPicker
   private readonly checkEntrySize: boolean
+  private readonly v1Paths: boolean
 
   constructor(options: MapperOptions) {
     this.planner = new ColumnPlanner('people', options.mapping)
-    this.picker = IdentifierPicker.for(PEOPLE_IDENTIFIERS, options.mapping?.identifier)
+    this.picker = IdentifierPicker.for(PEOPLE_IDENTIFIERS, options.mapping)
     this.checkEntrySize = options.checkEntrySize
+    this.v1Paths = options.v1Paths === true
   }
 
   map(record: SourceRecord): MapResult {
@@ -50,6 +54,10 @@ export class PeopleMapper implements Mapper {
     }
     const missing = picker.pick()
     if (missing !== undefined) return {ok: false, violation: missing}
+    if (this.v1Paths) {
+      const problem = v1PathProblem(picker.type, picker.value, picker.column)
+      if (problem !== undefined) return {ok: false, violation: problem}
+    }
     if (count > TrackLimits.attributesPerCall) return {ok: false, violation: violations.tooManyAttributes(count)}
 
     const entry: V2Entry = {type: 'person', action: 'identify', identifiers: identifiersOf(picker.type, picker.value)}

@@ -12,6 +12,7 @@ export const Rule = {
   identifierMissing: 'identifier_missing',
   identifierTooLong: 'identifier_too_long',
   identifierInvalid: 'identifier_invalid',
+  identifierAmbiguousV1: 'identifier_ambiguous_v1',
   attributeNameTooLong: 'attribute_name_too_long',
   attributeValueTooLong: 'attribute_value_too_long',
   tooManyAttributes: 'too_many_attributes',
@@ -73,6 +74,11 @@ export const violations = {
     ),
   identifierInvalid: (column: string, value: unknown): RuleViolation =>
     violation(Rule.identifierInvalid, `identifier in column '${column}' must be a string or a number, got ${showValue(value)}`),
+  identifierAmbiguousV1: (column: string, value: string, readAs: string): RuleViolation =>
+    violation(
+      Rule.identifierAmbiguousV1,
+      `identifier ${showValue(value)} in column '${column}' would be read by Customer.io as ${readAs}: --api v1 puts the identifier in the URL, where its shape decides its type; use --api v2, which names the type`,
+    ),
   attributeNameTooLong: (name: string, bytes: number): RuleViolation =>
     violation(
       Rule.attributeNameTooLong,
@@ -114,6 +120,8 @@ export const violations = {
       Rule.timestampInvalid,
       `${showColumn(column, target)}: ${showValue(value)} is not an ISO 8601 date or a Unix timestamp in seconds or milliseconds`,
     ),
+  timestampFormat: (column: string, target: string | undefined, value: unknown, format: string): RuleViolation =>
+    violation(Rule.timestampInvalid, `${showColumn(column, target)}: ${showValue(value)} is not a date in the mapping's format ${format}`),
   eventTimestampNegative: (column: string, value: unknown): RuleViolation =>
     violation(Rule.timestampInvalid, `${showColumn(column)}: ${showValue(value)} is before 1970; an event timestamp cannot be negative`),
   eventIdInvalid: (column: string, value: unknown): RuleViolation =>

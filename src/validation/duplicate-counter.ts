@@ -5,9 +5,9 @@ import {join} from 'node:path'
 import {hash64Into} from './hash64.js'
 import {sortByHash} from './radix-sort.js'
 
-/** Words per spill entry: hash high half, hash low half, file index, line. */
+/** Words per spill entry: hash high half, hash low half, file index, line; with owners, the owner's hash halves. */
 const STRIDE = 4
-const ENTRY_BYTES = STRIDE * 4
+const OWNER_STRIDE = 6
 
 export interface DuplicateCounterOptions {
   /** Where the spill directory goes (default os.tmpdir()). */
@@ -22,6 +22,11 @@ export interface DuplicateCounterOptions {
   examples?: number
   /** Lines kept per example (default 4). */
   linesPerExample?: number
+  /**
+   * Count conflicts instead of repeats: every add() names the key's owner (e.g. an email and the person
+   * who sets it), and a row counts when its owner differs from the first owner of the same key.
+   */
+  owners?: boolean
 }
 
 export interface RowPosition {
@@ -30,16 +35,16 @@ export interface RowPosition {
 }
 
 export interface DuplicateExample {
-  /** How many rows carry this key. */
+  /** How many rows carry this key (with owners: the first row plus the rows of other owners). */
   rows: number
   /** The first rows carrying it, in input order (the first is the original). */
   lines: RowPosition[]
 }
 
 export interface DuplicateCounts {
-  /** Rows whose key already appeared on an earlier row. */
+  /** Rows whose key already appeared on an earlier row (with owners: owned by someone else). */
   rows: number
-  /** Distinct keys that appear on more than one row. */
+  /** Distinct keys that appear on more than one row (with owners: with more than one owner). */
   keys: number
   /** The repeated keys whose first repeat comes earliest in the input. */
   examples: DuplicateExample[]
@@ -63,6 +68,9 @@ export class DuplicateCounter {
   private readonly written: Float64Array
   private readonly fds: Array<number | undefined>
   private readonly hash = new Uint32Array(2)
+  private readonly ownerHash = new Uint32Array(2)
+  private readonly stride: number
+  private readonly entryBytes: number
   private dir: string | undefined
   private readonly scan: GroupScanner
   added = 0
@@ -79,22 +87,32 @@ export class DuplicateCounter {
     this.filled = new Uint32Array(this.partitions)
     this.written = new Float64Array(this.partitions)
     this.fds = new Array(this.partitions)
-    this.scan = new GroupScanner(options.examples ?? 5, options.linesPerExample ?? 4)
+    this.stride = options.owners ? OWNER_STRIDE : STRIDE
+    this.entryBytes = this.stride * 4
+    this.scan = new GroupScanner(options.examples ?? 5, options.linesPerExample ?? 4, options.owners === true)
   }
 
-  /** Record that row (fileIndex, line) carries `key`. Lines above 2^32 - 1 wrap (4 billion lines). */
-  add(key: string, fileIndex: number, line: number): void {
+  /**
+   * Record that row (fileIndex, line) carries `key` (owned by `owner` when counting conflicts).
+   * Lines above 2^32 - 1 wrap (4 billion lines).
+   */
+  add(key: string, fileIndex: number, line: number, owner = ''): void {
     hash64Into(key, this.hash)
     const h1 = this.hash[0]
     // `>>> 32` is a no-op in JS, so one partition needs its own case.
     const p = this.shift === 32 ? 0 : h1 >>> this.shift
     let buffer = this.buffers[p]
-    if (buffer === undefined) buffer = this.buffers[p] = new Uint32Array(this.bufferEntries * STRIDE)
-    const at = this.filled[p] * STRIDE
+    if (buffer === undefined) buffer = this.buffers[p] = new Uint32Array(this.bufferEntries * this.stride)
+    const at = this.filled[p] * this.stride
     buffer[at] = h1
     buffer[at + 1] = this.hash[1]
     buffer[at + 2] = fileIndex
     buffer[at + 3] = line
+    if (this.stride === OWNER_STRIDE) {
+      hash64Into(owner, this.ownerHash)
+      buffer[at + 4] = this.ownerHash[0]
+      buffer[at + 5] = this.ownerHash[1]
+    }
     this.added++
     if (++this.filled[p] === this.bufferEntries) this.flush(p)
   }
@@ -138,7 +156,7 @@ export class DuplicateCounter {
     const buffer = this.buffers[p]!
     let fd = this.fds[p]
     if (fd === undefined) fd = this.fds[p] = openSync(this.partitionPath(p), 'w')
-    writeAll(fd, new Uint8Array(buffer.buffer, 0, this.filled[p] * ENTRY_BYTES))
+    writeAll(fd, new Uint8Array(buffer.buffer, 0, this.filled[p] * this.entryBytes))
     this.written[p] += this.filled[p]
     this.filled[p] = 0
   }
@@ -149,11 +167,12 @@ export class DuplicateCounter {
     const fd = openSync(path, 'r')
     try {
       if (entries <= this.chunkEntries) {
-        const records = readEntries(fd, entries)
-        const order = sortByHash(records, entries, STRIDE)
+        const stride = this.stride
+        const records = readEntries(fd, entries, stride)
+        const order = sortByHash(records, entries, stride)
         for (let i = 0; i < entries; i++) {
-          const at = order[i] * STRIDE
-          this.scan.feed(records[at], records[at + 1], records[at + 2], records[at + 3])
+          const at = order[i] * stride
+          this.scan.feed(records[at], records[at + 1], records[at + 2], records[at + 3], records[at + 4], records[at + 5])
         }
         return
       }
@@ -169,10 +188,11 @@ export class DuplicateCounter {
     const runs: RunReader[] = []
     for (let start = 0; start < entries; start += this.chunkEntries) {
       const count = Math.min(this.chunkEntries, entries - start)
-      const records = readEntries(fd, count)
-      const order = sortByHash(records, count, STRIDE)
-      const sorted = new Uint32Array(count * STRIDE)
-      for (let i = 0; i < count; i++) sorted.set(records.subarray(order[i] * STRIDE, order[i] * STRIDE + STRIDE), i * STRIDE)
+      const stride = this.stride
+      const records = readEntries(fd, count, stride)
+      const order = sortByHash(records, count, stride)
+      const sorted = new Uint32Array(count * stride)
+      for (let i = 0; i < count; i++) sorted.set(records.subarray(order[i] * stride, order[i] * stride + stride), i * stride)
       const path = join(this.spillDir(), `partition-${p}-run-${runs.length}.bin`)
       const out = openSync(path, 'w')
       try {
@@ -180,7 +200,7 @@ export class DuplicateCounter {
       } finally {
         closeSync(out)
       }
-      runs.push(new RunReader(path, count, this.bufferEntries))
+      runs.push(new RunReader(path, count, this.bufferEntries, stride))
     }
     return runs
   }
@@ -199,7 +219,7 @@ export class DuplicateCounter {
         }
         if (best === -1) return
         const run = runs[best]
-        this.scan.feed(run.h1, run.h2, run.fileIndex, run.line)
+        this.scan.feed(run.h1, run.h2, run.fileIndex, run.line, run.o1, run.o2)
         run.advance()
       }
     } finally {
@@ -208,33 +228,46 @@ export class DuplicateCounter {
   }
 }
 
-/** Counts equal neighbours in hash order and keeps the examples whose first repeat is earliest. */
+/**
+ * Counts equal neighbours in hash order and keeps the examples whose first repeat is earliest. With
+ * owners, only neighbours owned by someone other than the key's first owner count (and are shown).
+ */
 class GroupScanner {
   private rows = 0
   private keys = 0
   private examples: DuplicateExample[] = []
   private h1 = 0
   private h2 = 0
+  private o1 = 0
+  private o2 = 0
   private size = 0
+  /** Rows that count in the current group: repeats, or rows of other owners. */
+  private counted = 0
   private lines: RowPosition[] = []
 
   constructor(
     private readonly maxExamples: number,
     private readonly linesPerExample: number,
+    private readonly owners: boolean,
   ) {}
 
-  feed(h1: number, h2: number, fileIndex: number, line: number): void {
+  feed(h1: number, h2: number, fileIndex: number, line: number, o1 = 0, o2 = 0): void {
     if (this.size > 0 && h1 === this.h1 && h2 === this.h2) {
       this.size++
+      if (this.owners && o1 === this.o1 && o2 === this.o2) return
+      this.counted++
       this.rows++
-      if (this.size === 2) this.keys++
+      if (this.counted === 1) this.keys++
       if (this.lines.length < this.linesPerExample) this.lines.push({fileIndex, line})
       return
     }
     this.endGroup()
     this.h1 = h1
     this.h2 = h2
+    this.o1 = o1
+    this.o2 = o2
     this.size = 1
+    this.counted = 0
     this.lines = [{fileIndex, line}]
   }
 
@@ -244,11 +277,12 @@ class GroupScanner {
   }
 
   private endGroup(): void {
-    if (this.size < 2 || this.maxExamples === 0) {
+    if (this.counted === 0 || this.maxExamples === 0) {
       this.size = 0
       return
     }
-    const example = {rows: this.size, lines: this.lines}
+    // With owners, the rows that matter: the first owner's first row and the rows of other owners.
+    const example = {rows: this.owners ? this.counted + 1 : this.size, lines: this.lines}
     this.size = 0
     const examples = this.examples
     if (examples.length === this.maxExamples && !earlier(example.lines[1], examples[examples.length - 1].lines[1])) return
@@ -274,15 +308,18 @@ class RunReader {
   h2 = 0
   fileIndex = 0
   line = 0
+  o1 = 0
+  o2 = 0
 
   constructor(
     private readonly path: string,
     entries: number,
     bufferEntries: number,
+    private readonly stride: number,
   ) {
     this.fd = openSync(path, 'r')
     this.remaining = entries
-    this.buffer = new Uint32Array(Math.min(bufferEntries, entries) * STRIDE)
+    this.buffer = new Uint32Array(Math.min(bufferEntries, entries) * stride)
     this.advance()
   }
 
@@ -296,16 +333,20 @@ class RunReader {
         this.hasEntry = false
         return
       }
-      this.count = Math.min(this.remaining, this.buffer.length / STRIDE)
-      readInto(this.fd, new Uint8Array(this.buffer.buffer, 0, this.count * ENTRY_BYTES))
+      this.count = Math.min(this.remaining, this.buffer.length / this.stride)
+      readInto(this.fd, new Uint8Array(this.buffer.buffer, 0, this.count * this.stride * 4))
       this.remaining -= this.count
       this.at = 0
     }
-    const base = this.at * STRIDE
+    const base = this.at * this.stride
     this.h1 = this.buffer[base]
     this.h2 = this.buffer[base + 1]
     this.fileIndex = this.buffer[base + 2]
     this.line = this.buffer[base + 3]
+    if (this.stride === OWNER_STRIDE) {
+      this.o1 = this.buffer[base + 4]
+      this.o2 = this.buffer[base + 5]
+    }
     this.at++
     this.hasEntry = true
   }
@@ -322,8 +363,8 @@ function writeAll(fd: number, bytes: Uint8Array): void {
 }
 
 /** Reads the next `count` entries at the file's current position. */
-function readEntries(fd: number, count: number): Uint32Array {
-  const records = new Uint32Array(count * STRIDE)
+function readEntries(fd: number, count: number, stride: number): Uint32Array {
+  const records = new Uint32Array(count * stride)
   readInto(fd, new Uint8Array(records.buffer))
   return records
 }

@@ -23,6 +23,15 @@ export interface ColumnStats {
   emailLike: number
   ulids: number
   objects: number
+  /** Values written as day/month dates (3/7/2021, 03.07.2021 14:05) in one consistent shape. */
+  dates: number
+  /** The largest first and second numbers of those dates: above 12 tells the day from the month. */
+  dateFirstMax: number
+  dateSecondMax: number
+  /** Separator and time part of the first such date; later dates must match it. */
+  dateShape: string | undefined
+  /** Identifier-like columns only: the sampled rows (0-based) where the column is empty, to plan fallbacks. */
+  emptyRows: number[] | undefined
 }
 
 export interface Guess {
@@ -57,11 +66,19 @@ export class SampleStats {
   }
 
   add(fields: Record<string, unknown>): void {
-    this.rows++
+    const row = this.rows
+    for (const stats of this.columns.values()) {
+      if (stats.emptyRows !== undefined && !(stats.name in fields)) stats.emptyRows.push(row)
+    }
     for (const name in fields) {
       const value = fields[name]
       const stats = this.column(name)
+      // Whitespace is no identifier (as the mapper reads it), though it is a filled cell for typing.
+      if (stats.emptyRows !== undefined && (value === null || value === undefined || (typeof value === 'string' && value.trim() === ''))) {
+        stats.emptyRows.push(row)
+      }
       if (value === '' || value === null || value === undefined) continue
+      countDate(stats, value)
       stats.filled++
       const type = inferValueType(value)
       stats.types.set(type, (stats.types.get(type) ?? 0) + 1)
@@ -72,16 +89,63 @@ export class SampleStats {
       if (typeof value === 'object' && !Array.isArray(value) && type === 'json') stats.objects++
       else if (type === 'json' && typeof value === 'string' && value.trimStart().startsWith('{')) stats.objects++
     }
+    this.rows++
   }
 
   private column(name: string): ColumnStats {
     let stats = this.columns.get(name)
     if (stats === undefined) {
-      stats = {name, filled: 0, types: new Map(), distinct: new Set(), emailLike: 0, ulids: 0, objects: 0}
+      const n = normalise(name)
+      const identifierLike = ID_NAMES.has(n) || EMAIL_NAMES.has(n) || n.endsWith('id') || n.includes('email')
+      stats = {
+        name,
+        filled: 0,
+        types: new Map(),
+        distinct: new Set(),
+        emailLike: 0,
+        ulids: 0,
+        objects: 0,
+        dates: 0,
+        dateFirstMax: 0,
+        dateSecondMax: 0,
+        dateShape: undefined,
+        // Rows before this column first appeared (NDJSON) had it empty.
+        emptyRows: identifierLike ? Array.from({length: this.rows}, (_, i) => i) : undefined,
+      }
       this.columns.set(name, stats)
     }
     return stats
   }
+}
+
+const DAY_MONTH_DATE = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})( \d{1,2}:\d{2}(?::\d{2})?)?$/
+
+/** Counts a value written as a day/month date (either order); its shape must match the column's first. */
+function countDate(stats: ColumnStats, value: unknown): void {
+  if (typeof value !== 'string') return
+  const match = DAY_MONTH_DATE.exec(value.trim())
+  if (match === null) return
+  const time = match[5] === undefined ? '' : match[5].split(':').length === 3 ? ' HH:mm:ss' : ' HH:mm'
+  const shape = `${match[2]}${time}`
+  stats.dateShape ??= shape
+  if (stats.dateShape !== shape) return
+  stats.dates++
+  stats.dateFirstMax = Math.max(stats.dateFirstMax, Number(match[1]))
+  stats.dateSecondMax = Math.max(stats.dateSecondMax, Number(match[3]))
+}
+
+/**
+ * The format of a column whose every sampled value is a day/month date, and whether the sample could
+ * not tell day from month (every number 12 or less: then MM/DD, the US order, is assumed).
+ */
+export function dateFormatOf(stats: ColumnStats): {format: string; ambiguous: boolean} | undefined {
+  if (stats.filled === 0 || stats.dates !== stats.filled || stats.dateShape === undefined) return undefined
+  const separator = stats.dateShape[0]
+  const time = stats.dateShape.slice(1)
+  if (stats.dateFirstMax > 12 && stats.dateSecondMax > 12) return undefined
+  const dayFirst = stats.dateFirstMax > 12
+  const order = dayFirst ? ['DD', 'MM'] : ['MM', 'DD']
+  return {format: `${order[0]}${separator}${order[1]}${separator}YYYY${time}`, ambiguous: stats.dateFirstMax <= 12 && stats.dateSecondMax <= 12}
 }
 
 function only(stats: ColumnStats, type: ValueType): boolean {
@@ -121,9 +185,21 @@ export function guessMapping(type: RecordType, sample: SampleStats, sourceName: 
   } else {
     const chosen = pickIdentifier(type, all, sample.rows)
     if (chosen) {
-      mapping.identifier = chosen
       claimed.add(chosen.column)
-      decisions.push(`identifier: column '${chosen.column}' (${chosen.type})`)
+      const fallback = pickFallback(type, all, sample.columns.get(chosen.column)!)
+      if (fallback === undefined) {
+        mapping.identifier = chosen
+        decisions.push(`identifier: column '${chosen.column}' (${chosen.type})`)
+        const empty = sample.columns.get(chosen.column)!.emptyRows?.length ?? 0
+        if (empty > 0) decisions.push(`check: '${chosen.column}' is empty in ${empty} of ${sample.rows} sampled rows; they will be rejected (identifier_missing)`)
+      } else {
+        const {choice, empty, rescued} = fallback
+        mapping.identifier = [chosen, choice]
+        claimed.add(choice.column)
+        decisions.push(
+          `identifier: column '${chosen.column}' (${chosen.type}), else '${choice.column}' (${choice.type}) where it is empty: '${chosen.column}' is empty in ${empty} of ${sample.rows} sampled rows, which would otherwise be rejected (identifier_missing); '${choice.column}' identifies ${rescued} of them`,
+        )
+      }
     } else {
       problems.push(`no identifier column found: set "identifier": {"column": "...", "type": "id"} (or "email"${type === 'events' ? ', "anonymous_id"' : ''})`)
     }
@@ -134,10 +210,19 @@ export function guessMapping(type: RecordType, sample: SampleStats, sourceName: 
     const found = all.find((c) => !claimed.has(c.name) && wanted.has(normalise(c.name)) && accept(c))
     if (!found) return
     claimed.add(found.name)
-    columns[found.name] = {as: target, ...spec, comment: describe(found, sample.rows)}
+    columns[found.name] = withFormat(found, {as: target, ...spec, comment: describe(found, sample.rows)})
     decisions.push(`renamed: '${found.name}' -> ${target}`)
   }
-  const looksLikeTime = (c: ColumnStats) => only(c, 'timestamp')
+  const looksLikeTime = (c: ColumnStats) => only(c, 'timestamp') || dateFormatOf(c) !== undefined
+  const formatted = new Set<string>()
+  /** Adds the declared format of a day/month date column, and says when the sample could not tell day from month. */
+  const withFormat = (c: ColumnStats, spec: ColumnSpec): ColumnSpec => {
+    const date = dateFormatOf(c)
+    if (date === undefined) return spec
+    formatted.add(`${c.name} ${date.format}`)
+    if (date.ambiguous) decisions.push(`check: '${c.name}' has no day above 12 in the sample, so ${date.format} is assumed: change "format" if the day comes first`)
+    return {...spec, type: 'timestamp', format: date.format}
+  }
 
   if (type === 'people') {
     rename('email', EMAIL_NAMES, (c) => c.filled > 0 && c.emailLike === c.filled)
@@ -162,8 +247,10 @@ export function guessMapping(type: RecordType, sample: SampleStats, sourceName: 
       ordered[c.name] = columns[c.name]
       continue
     }
-    const spec: ColumnSpec = {}
-    if (!claimed.has(c.name) && !isStandard(type, c.name)) {
+    let spec: ColumnSpec = {}
+    if (!claimed.has(c.name) && !isStandard(type, c.name) && dateFormatOf(c) !== undefined) {
+      spec = withFormat(c, spec)
+    } else if (!claimed.has(c.name) && !isStandard(type, c.name)) {
       for (const t of ['timestamp', 'number', 'boolean', 'json'] as const) {
         if (only(c, t)) {
           spec.type = t
@@ -176,6 +263,7 @@ export function guessMapping(type: RecordType, sample: SampleStats, sourceName: 
     ordered[c.name] = spec
   }
   if (typed.length > 0) decisions.push(`typed: ${typed.join(', ')}`)
+  if (formatted.size > 0) decisions.push(`dates: ${[...formatted].join(', ')}`)
   // Header order, so the file reads like the input.
   mapping.columns = ordered
   return {mapping, decisions, problems}
@@ -191,6 +279,33 @@ function isStandard(type: RecordType, name: string): boolean {
     name === 'event_id' ||
     name === 'data'
   )
+}
+
+/**
+ * When the primary identifier column is empty in some sampled rows: the identifier-like column that
+ * identifies most of those rows, to list after it (the first non-empty one identifies the row).
+ */
+function pickFallback(
+  type: RecordType,
+  columns: ColumnStats[],
+  primary: ColumnStats,
+): {choice: {column: string; type: MappingIdentifierType}; empty: number; rescued: number} | undefined {
+  const empty = primary.emptyRows
+  if (empty === undefined || empty.length === 0) return undefined
+  let best: {choice: {column: string; type: MappingIdentifierType}; empty: number; rescued: number} | undefined
+  for (const c of columns) {
+    if (c === primary || c.emptyRows === undefined || c.filled === 0) continue
+    const n = normalise(c.name)
+    let idType: MappingIdentifierType
+    if (EMAIL_NAMES.has(n) || n.includes('email') || c.emailLike === c.filled) idType = 'email'
+    else if (type === 'events' && ANONYMOUS_NAMES.has(n)) idType = 'anonymous_id'
+    else if (ID_NAMES.has(n) || n.endsWith('id')) idType = 'id'
+    else continue
+    const alsoEmpty = new Set(c.emptyRows)
+    const rescued = empty.filter((row) => !alsoEmpty.has(row)).length
+    if (rescued > 0 && (best === undefined || rescued > best.rescued)) best = {choice: {column: c.name, type: idType}, empty: empty.length, rescued}
+  }
+  return best
 }
 
 /** A column named like an identifier, or one whose sampled values are all present, distinct e-mail addresses. */

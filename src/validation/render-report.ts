@@ -63,6 +63,21 @@ export function renderReport(report: ValidationReport, command = 'cio-backfill')
     }
   }
 
+  const emails = report.emailConflicts
+  if (report.type === 'people') {
+    if (emails.rows === 0) out.push('Emails set by different people: none')
+    else {
+      out.push(
+        `Emails set by different people: ${plural(emails.rows, 'row')} set an email that an earlier row gave another person (${plural(emails.keys, 'email')}).`,
+        '  Customer.io will merge or silently not apply these: it answers 200 either way, so import counts them as succeeded.',
+      )
+      for (const e of emails.examples) {
+        const lines = e.lines.map((l) => where(report.files[l.fileIndex]?.path ?? '?', l.line, several)).join(', ')
+        out.push(`  ${lines}${e.rows > e.lines.length ? ` and ${count(e.rows - e.lines.length)} more` : ''}`)
+      }
+    }
+  }
+
   if (report.timestamps.length > 0) {
     out.push('', 'Timestamps that look wrong:')
     for (const column of report.timestamps) {

@@ -74,6 +74,12 @@ export interface ValidationReport {
   /** Rows that are sent but deserve a look, by rule (ndjson_duplicate_key: a key twice in one object; the last value is used). */
   rowWarnings: RuleCount[]
   duplicates: DuplicateReport
+  /**
+   * People: rows that set an email (compared case-insensitively) which an earlier row of another person
+   * (id or cio_id) set. Customer.io merges them or silently does not apply the email; it never says so.
+   * `keys` counts such emails; each example starts with the first row that set the email.
+   */
+  emailConflicts: DuplicateCounts & {hashBits: 64}
   timestamps: TimestampColumnReport[]
   attributes: AttributeReport[]
   /** Distinct attribute names beyond the ones listed (the profile keeps at most 1000 names). */

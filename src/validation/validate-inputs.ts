@@ -1,5 +1,5 @@
 import {BatchPacker} from '../batching/batch-packer.js'
-import {checkColumns, ColumnPlanner, ColumnsError, createMapper, type MappingFile, type RecordType, Role} from '../mapping/index.js'
+import {checkColumns, ColumnPlanner, ColumnsError, createMapper, type MappingFile, type Operation, type RecordType, Role} from '../mapping/index.js'
 import {RetryFileWriter} from '../reporting/retry-file.js'
 import {duplicateKeys, fingerprintInput, openSource, type InputFormat, type InputSource, type SourceRecord} from '../source/index.js'
 import {AttributeProfile} from './attribute-profile.js'
@@ -57,6 +57,7 @@ export async function validateInputs(options: ValidateOptions): Promise<Validati
   const timestamps = new TimestampChecks(nowMs, examples)
   const profile = new AttributeProfile()
   const duplicates = new DuplicateCounter({examples, ...options.duplicates})
+  const emails = new DuplicateCounter({examples, ...options.duplicates, owners: true})
   const planner = new ColumnPlanner(options.type, options.mapping)
   const files: FileReport[] = []
   const warnings: ValidationReport['warnings'] = []
@@ -121,6 +122,7 @@ export async function validateInputs(options: ValidateOptions): Promise<Validati
           const op = result.op
           entryBytes += op.bytes
           duplicates.add(options.type === 'people' ? op.personKey : (op.entry.id as string), fileIndex, record.line)
+          if (options.type === 'people') addEmailOwner(op, fileIndex, record.line)
           position.line = record.line
           position.offset = record.offset
           // Only the count of requests matters here: the batch's rows are not kept.
@@ -163,6 +165,7 @@ export async function validateInputs(options: ValidateOptions): Promise<Validati
       warnings,
       rowWarnings: rowWarnings.result(),
       duplicates: {key: options.type === 'people' ? 'identifier' : 'event_id', hashBits: 64, ...duplicates.finish()},
+      emailConflicts: {hashBits: 64, ...emails.finish()},
       timestamps: timestamps.result(),
       attributes: profile.result(),
       attributesNotListed: profile.notListed,
@@ -183,6 +186,19 @@ export async function validateInputs(options: ValidateOptions): Promise<Validati
     }
   } finally {
     duplicates.dispose()
+    emails.dispose()
+  }
+
+  /**
+   * An email set by rows of two different people (by id or cio_id) is one Customer.io cannot give both:
+   * it merges them or records an attribute update failure, and answers 200 either way. Emails compare
+   * case-insensitively, as Customer.io's do. A row addressed by its email alone updates whoever holds
+   * that email, so it owns nothing here.
+   */
+  function addEmailOwner(op: Operation, fileIndex: number, line: number): void {
+    const email = op.entry.attributes?.email
+    if (typeof email !== 'string' || op.entry.identifiers.email !== undefined) return
+    emails.add(email.trim().toLowerCase(), fileIndex, line, op.personKey)
   }
 
   function checkTimestamps(record: SourceRecord, csvColumns: string[] | null, path: string): void {

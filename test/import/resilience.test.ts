@@ -99,7 +99,7 @@ describe('import under faults', () => {
     expect(Date.now() - started).toBeGreaterThan(3500)
   })
 
-  it('stops at the first 401 with exit 3, marks nothing failed, and resumes with the right key', async () => {
+  it('stops a wrong key with exit 3 before the run exists (the target check), and the right key then imports', async () => {
     emulator = await testEmulator()
     const state = join(dir.path, 'l.sqlite')
     const started = Date.now()
@@ -109,14 +109,14 @@ describe('import under faults', () => {
     )
     expect(bad.code, bad.stderr).toBe(3)
     expect(Date.now() - started).toBeLessThan(10_000)
-    const summary = parseJson(bad.stdout)
-    expect(summary.status).toBe('auth_rejected')
-    expect(summary.rows.failed).toBe(0)
+    expect(bad.stdout + bad.stderr).toContain('rejected the site id / API key (HTTP 401); nothing was sent.')
     expect(bad.stdout + bad.stderr).not.toContain('wrong-key')
+    expect(emulator.inspect.stats().requests.total).toBe(1)
+    expect(parseJson((await runCli(['runs', '--state', state, '--json'], {cwd: dir.path})).stdout).runs).toEqual([])
 
-    const resumed = await runCli(['resume', summary.runId, '--site-id', emulator.siteId, '--api-key', emulator.apiKey, '--state', state, '--json'], {cwd: dir.path})
-    expect(resumed.code, resumed.stderr).toBe(0)
-    expect(parseJson(resumed.stdout).rows.succeeded).toBe(200)
+    const good = await runCli(['import', join(ROOT, 'fixtures/people.csv'), '--type', 'people', ...targetArgs(emulator), '--state', state, '--json'], {cwd: dir.path})
+    expect(good.code, good.stderr).toBe(0)
+    expect(parseJson(good.stdout).rows.succeeded).toBe(200)
     expect(emulator.inspect.stats().peopleCount).toBe(200)
   })
 

@@ -37,13 +37,34 @@ describe('checkColumns', () => {
     expect(problems[0]!.message).toContain("columns 'plan' and 'Plan' both become 'plan'")
   })
 
-  it('warns about dropped identifier columns, long attribute names and mapping columns not in the header', () => {
+  it('warns about dropped identifier columns and long attribute names', () => {
     const problems = checkColumns({
       type: 'people',
       columns: ['uid', 'id', 'x'.repeat(151)],
-      mapping: {identifier: {column: 'uid', type: 'id'}, columns: {Gone: {ignore: true}}},
+      mapping: {identifier: {column: 'uid', type: 'id'}},
     })
-    expect(rules(problems)).toEqual(['warning:attribute_name_too_long', 'warning:column_ignored', 'warning:mapping_column_missing'])
+    expect(rules(problems)).toEqual(['warning:attribute_name_too_long', 'warning:column_ignored'])
+  })
+
+  it('refuses a mapping column missing from the header, offering the closest header names', () => {
+    const problems = checkColumns({type: 'people', columns: ['id', 'Email', 'Name'], mapping: {columns: {Emial: {as: 'email'}, Gone: {ignore: true}}}})
+    expect(problems).toEqual([
+      {level: 'error', rule: 'mapping_column_missing', message: `the mapping names column 'Emial', which is not in the header (did you mean "Email"?)`},
+      {level: 'error', rule: 'mapping_column_missing', message: `the mapping names column 'Gone', which is not in the header`},
+    ])
+    expect(() => createMapper({type: 'people', eventIdSeed: 's', columns: ['id', 'Email'], mapping: {columns: {Emial: {}}}})).toThrow(/did you mean "Email"/)
+  })
+
+  it('suggests names for a missing identifier column too, case and spacing aside', () => {
+    const problems = checkColumns({type: 'people', columns: ['User ID', 'Email'], mapping: {identifier: [{column: 'user_id', type: 'id'}, {column: 'Email', type: 'email'}]}})
+    expect(problems).toEqual([
+      {level: 'error', rule: 'identifier_column_missing', message: `the mapping's identifier column 'user_id' is not in the header (did you mean "User ID"?)`},
+    ])
+  })
+
+  it('accepts fallback identifier columns and warns only about other id columns', () => {
+    const mapping = {identifier: [{column: 'User ID', type: 'id' as const}, {column: 'Email', type: 'email' as const}]}
+    expect(rules(checkColumns({type: 'people', columns: ['User ID', 'Email', 'id'], mapping}))).toEqual(['warning:column_ignored'])
   })
 
   it('is what createMapper throws, as one ColumnsError, when given the header', () => {

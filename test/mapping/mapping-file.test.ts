@@ -68,6 +68,18 @@ describe('loadMappingFile', () => {
     )
   })
 
+  it('reads a list of identifier columns (fallbacks) and checks each entry', async () => {
+    const identifier = [
+      {column: 'User ID', type: 'id'},
+      {column: 'Email', type: 'email'},
+    ]
+    expect((await loadMappingFile(write({identifier}))).identifier).toEqual(identifier)
+    expect((await loadError({identifier: []})).message).toContain("'identifier' lists no column")
+    expect((await loadError({identifier: [{column: 'a', type: 'id'}, {column: 'b', type: 'phone'}]})).message).toContain("'identifier[1].type' must be one of")
+    expect((await loadError({identifier: [{column: 'a', type: 'id'}, {column: 'a', type: 'email'}]})).message).toContain("lists column 'a' twice")
+    expect((await loadError({identifier: [{column: 'a', type: 'id'}], columns: {a: {as: 'x'}}})).message).toContain('cannot be renamed')
+  })
+
   it('reports a missing file as a MappingError, not a stack trace', async () => {
     await expect(loadMappingFile(join(dir, 'nope.json'))).rejects.toThrow(/mapping file .*nope\.json: cannot be read \(ENOENT\)/)
   })

@@ -124,4 +124,38 @@ describe('the serialised entry', () => {
     expect(result.op.json).toBe(JSON.stringify(result.op.entry))
     expect(result.op.bytes).toBe(Buffer.byteLength(result.op.json))
   })
+
+  it('takes the first non-empty of the mapping\'s identifier columns, in the mapping\'s order', () => {
+    const mapping = {identifier: [{column: 'User ID', type: 'id' as const}, {column: 'Email', type: 'email' as const}]}
+    const mapper = createMapper({type: 'people', eventIdSeed: 's', mapping, columns: ['Email', 'User ID', 'plan']})
+    const byId = op(mapper.map(record({Email: 'a@x.com', 'User ID': 'u1', plan: 'p'})))
+    expect(byId.entry).toEqual({type: 'person', action: 'identify', identifiers: {id: 'u1'}, attributes: {email: 'a@x.com', plan: 'p'}})
+    const byEmail = op(mapper.map(record({Email: 'B@x.com', 'User ID': ' ', plan: 'p'})))
+    expect(byEmail.entry).toEqual({type: 'person', action: 'identify', identifiers: {email: 'B@x.com'}, attributes: {email: 'B@x.com', plan: 'p'}})
+    expect(byEmail.personKey).toBe('email:b@x.com')
+    expect(broken(mapper.map(record({Email: '', 'User ID': '', plan: 'p'})))).toEqual({
+      rule: 'identifier_missing',
+      message: `identifier is missing: columns 'User ID', 'Email' are all empty or absent`,
+    })
+  })
+})
+
+describe('--api v1: identifiers in the URL path', () => {
+  const v1 = (type: 'people' | 'events') => createMapper({type, eventIdSeed: 's', api: 'v1'})
+
+  it('refuses an id Customer.io would read as an email or a cio_id, with a hint to use v2', () => {
+    expect(broken(v1('people').map(record({id: 'ann@example.com', plan: 'x'})))).toEqual({
+      rule: 'identifier_ambiguous_v1',
+      message: `identifier "ann@example.com" in column 'id' would be read by Customer.io as an email: --api v1 puts the identifier in the URL, where its shape decides its type; use --api v2, which names the type`,
+    })
+    expect(broken(v1('events').map(record({id: 'cio_123', name: 'x'}))).message).toContain('would be read by Customer.io as a cio_id')
+    expect(broken(v1('people').map(record({email: 'not-an-email'}))).message).toContain('would be read by Customer.io as an id')
+  })
+
+  it('sends plain ids, emails and cio_ids, and v2 leaves every shape alone', () => {
+    expect(op(v1('people').map(record({id: '42'}))).entry.identifiers).toEqual({id: '42'})
+    expect(op(v1('people').map(record({email: 'a@x.com'}))).entry.identifiers).toEqual({email: 'a@x.com'})
+    expect(op(v1('people').map(record({cio_id: 'cio_a3'}))).entry.identifiers).toEqual({cio_id: 'a3'})
+    expect(op(createMapper({type: 'people', eventIdSeed: 's'}).map(record({id: 'ann@example.com'}))).entry.identifiers).toEqual({id: 'ann@example.com'})
+  })
 })

@@ -6,6 +6,7 @@ import type {RunningEmulator} from '../../src/emulator/index.js'
 import {loadMappingFile} from '../../src/mapping/index.js'
 import {parseJson, runCli, tempDir} from '../helpers/cli.js'
 import {targetArgs, testEmulator} from '../helpers/emulator.js'
+import {messyExport} from '../helpers/messy-export.js'
 
 const work = tempDir('mapping-init-')
 afterAll(() => work.cleanup())
@@ -110,5 +111,45 @@ describe('mapping init', () => {
 
     const forced = await runCli(['mapping', 'init', input, '--type', 'people', '--output', output, '--force'])
     expect(forced.code).toBe(1)
+  })
+})
+
+describe('mapping init on the messy export (issue 12)', () => {
+  it('proposes the email as a fallback identifier, saying how many rows it saves, and reads MM/DD/YYYY dates', async () => {
+    const messy = messyExport()
+    const input = join(work.path, 'messy.csv')
+    writeFileSync(input, messy.csv)
+    const output = join(work.path, 'messy-mapping.json')
+    const init = await runCli(['mapping', 'init', input, '--type', 'people', '--output', output, '--sample', '400'])
+    expect(init.code).toBe(0)
+    const idless = messy.csv.split('\n').slice(1, 401).filter((l) => l.startsWith(',')).length
+    const withEmail = messy.csv.split('\n').slice(1, 401).filter((l) => l.startsWith(',') && !l.startsWith(',,')).length
+    expect(withEmail).toBeGreaterThan(0)
+    expect(init.stdout).toContain(
+      `identifier: column 'User ID' (id), else 'Email' (email) where it is empty: 'User ID' is empty in ${idless} of 400 sampled rows, which would otherwise be rejected (identifier_missing); 'Email' identifies ${withEmail} of them`,
+    )
+    expect(init.stdout).toContain('dates: signup_date MM/DD/YYYY')
+    const mapping = await loadMappingFile(output)
+    expect(mapping.identifier).toEqual([
+      {column: 'User ID', type: 'id'},
+      {column: 'Email', type: 'email'},
+    ])
+    expect(mapping.columns?.signup_date).toMatchObject({as: 'created_at', type: 'timestamp', format: 'MM/DD/YYYY'})
+
+    // The guessed mapping predicts what the hand-corrected one does.
+    const validated = parseJson((await runCli(['validate', input, '--type', 'people', '--mapping', output, '--json', '--rejects-file', join(work.path, 'm.csv')])).stdout)
+    expect(validated.rows).toEqual({read: messy.truth.rows, valid: messy.truth.valid, invalid: messy.truth.rows - messy.truth.valid})
+    expect(validated.emailConflicts.rows).toBe(messy.truth.emailConflictLines.length)
+  })
+
+  it('says when day and month cannot be told apart in the sample', async () => {
+    const input = join(work.path, 'ambiguous.csv')
+    writeFileSync(input, 'id,joined\n1,03/04/2021\n2,11/12/2020\n')
+    const init = await runCli(['mapping', 'init', input, '--type', 'people', '--output', join(work.path, 'ambiguous.json')])
+    expect(init.stdout).toContain(`check: 'joined' has no day above 12 in the sample, so MM/DD/YYYY is assumed`)
+    const dayFirst = join(work.path, 'day-first.csv')
+    writeFileSync(dayFirst, 'id,joined\n1,03/04/2021\n2,25/12/2020\n')
+    await runCli(['mapping', 'init', dayFirst, '--type', 'people', '--output', join(work.path, 'day-first.json')])
+    expect((await loadMappingFile(join(work.path, 'day-first.json'))).columns?.joined).toMatchObject({as: 'created_at', format: 'DD/MM/YYYY'})
   })
 })
