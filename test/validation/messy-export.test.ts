@@ -1,4 +1,3 @@
-import {parse} from 'csv-parse/sync'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
@@ -76,42 +75,62 @@ describe('the messy export (issue 12): validate predicts import', () => {
     expect(human.stdout).toContain('Customer.io will merge or silently not apply these')
   })
 
-  it('a real import into the emulator agrees with validate on everything validate can know', async () => {
+  it('the rehearsal reports exactly the email conflicts validate predicted, as production would: answered 200, not applied', async () => {
     const {input, mapping} = files()
     const validated = parseJson((await runCli(['validate', input, '--type', 'people', '--mapping', mapping, '--json', '--rejects-file', join(dir.path, 'r.csv')])).stdout)
-    const retry = join(dir.path, 'retry.csv')
-    const args = ['import', input, '--type', 'people', '--mapping', mapping, ...targetArgs(emulator), '--state', join(dir.path, 'l.sqlite')]
-    const imported = await runCli([...args, '--retry-file', retry, '--concurrency', '1', '--json'])
-    expect(imported.code).toBe(1)
-    const summary = parseJson(imported.stdout)
-    expect(summary.rows.read).toBe(validated.rows.read)
-    expect(summary.rows.invalid).toBe(validated.rows.invalid)
+    const result = await runCli(
+      ['import', input, '--type', 'people', '--mapping', mapping, '--emulator', '--state', join(dir.path, 'l.sqlite'), '--json'],
+      {cwd: dir.path},
+    )
+    expect(result.code, result.stderr).toBe(1)
+    const summary = parseJson(result.stdout)
+    expect(summary.rows).toEqual({read: validated.rows.read, succeeded: validated.rows.valid, failed: 0, invalid: validated.rows.invalid})
     expect(summary.requests.sent).toBe(validated.plan.requests)
     expect(summary.warnings).toEqual([])
+    // Production answers every conflicting row 200 and writes nothing of it: the counters say "succeeded",
+    // the rehearsal says which rows, and they are the rows validate counted.
+    expect(summary.rehearsal).toMatchObject({merged: 0, notApplied: validated.emailConflicts.rows, dropped: 0, ignored: 0})
+    const report = readFileSync(summary.rehearsal.reportFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    expect(report.map((r: {kind: string}) => r.kind)).toEqual(messy.truth.emailConflictLines.map(() => 'not_applied'))
+    expect(report.map((r: {line: number}) => r.line)).toEqual(messy.truth.emailConflictLines)
+  })
 
-    // Invalid rows carry the rules validate counted; the rows the emulator refused are exactly the
-    // email conflicts validate predicted (real Customer.io answers 200 to them and drops the email).
-    const rows = parse(readFileSync(retry, 'utf8'), {columns: true}) as Array<Record<string, string>>
-    const refused: number[] = []
-    let invalid = 0
-    for (const row of rows) {
-      if (/already belongs to another person/.test(row._error)) refused.push(Number(row._line))
-      else invalid++
-    }
-    expect(invalid).toBe(validated.rows.invalid)
-    expect(refused).toEqual(messy.truth.emailConflictLines)
-    expect(refused.length).toBe(validated.emailConflicts.rows)
-    expect(summary.rows.failed).toBe(validated.emailConflicts.rows)
+  it('verify after the import finds the people those conflicts left behind, and no one else', async () => {
+    const {input, mapping} = files()
+    const state = join(dir.path, 'l.sqlite')
+    const imported = await runCli(['import', input, '--type', 'people', '--mapping', mapping, ...targetArgs(emulator), '--state', state, '--json'])
+    expect(imported.code, imported.stderr).toBe(1)
+    const {runId} = parseJson(imported.stdout)
+    expect(emulator.inspect.silent('not_applied').length).toBe(messy.truth.emailConflictLines.length)
 
-    // Dates written MM/DD/YYYY land as Unix seconds; id-less rows land under their email.
-    // The person holds the last applied row's date.
-    const last = new Map<string, number>()
+    const conflict = new Set(messy.truth.emailConflictLines)
+    const rowsOf = new Map<string, number[]>()
     for (const [line, who] of messy.truth.identifiers) {
-      if (!messy.truth.emailConflictLines.includes(line)) last.set('id' in who ? who.id : who.email, line)
+      const key = 'id' in who ? `id:${who.id}` : `email:${who.email.toLowerCase()}`
+      rowsOf.set(key, [...(rowsOf.get(key) ?? []), line])
     }
-    expect(last.size).toBe(emulator.inspect.stats().peopleCount)
-    for (const [identifier, line] of last) {
-      expect(emulator.inspect.person(identifier)?.attributes.created_at, `line ${line}`).toBe(messy.truth.createdAt.get(line))
+
+    const verified = await runCli(['verify', runId, '--all', '--json', '--app-endpoint', emulator.url, '--state', state], {
+      cwd: dir.path,
+      env: {CIO_APP_API_KEY: emulator.appApiKey},
+    })
+    expect(verified.code, verified.stderr).toBe(1)
+    const report = parseJson(verified.stdout)
+    expect(report.checked).toBe(rowsOf.size)
+    expect(report.equal + report.missing + report.different).toBe(report.checked)
+    const flagged = new Set<string>(report.mismatches.map((m: {identifier: string}) => m.identifier))
+    // Everyone whose last row was a conflict is flagged; everyone flagged had a conflicting row.
+    for (const [key, lines] of rowsOf) {
+      if (conflict.has(lines.at(-1)!)) expect(flagged.has(key), `${key} (last row ${lines.at(-1)})`).toBe(true)
+      if (flagged.has(key)) expect(lines.some((l) => conflict.has(l)), `${key} flagged without a conflicting row`).toBe(true)
+    }
+
+    // Dates written MM/DD/YYYY land as Unix seconds; each person holds its last applied row's.
+    for (const [key, lines] of rowsOf) {
+      const applied = lines.filter((l) => !conflict.has(l))
+      if (applied.length === 0) continue
+      const identifier = key.replace(/^(id|email):/, '')
+      expect(emulator.inspect.person(identifier)?.attributes.created_at, `${key}`).toBe(messy.truth.createdAt.get(applied.at(-1)!))
     }
   })
 })
