@@ -6,7 +6,9 @@ import {createMapper} from '../mapping/index.js'
 import {writeRetryFile} from '../reporting/retry-file.js'
 import type {DeliveryCounters, EntryFailures} from '../sending/deliver.js'
 import {DeliveryStoppedError} from '../sending/delivery-errors.js'
+import {createLocalBudget} from '../sending/local-budget.js'
 import {Pacer} from '../sending/pacer.js'
+import type {RateBudget} from '../sending/rate-budget.js'
 import {createTransport} from '../sending/track-transport.js'
 import {openSource} from '../source/index.js'
 import {createTrackClient, type TrackTarget} from '../target/track-target.js'
@@ -24,6 +26,11 @@ export interface SessionOptions {
   /** Pacing may change on resume; everything else comes from the ledger. */
   rate: number
   concurrency: number
+  /**
+   * Where start permits come from when several processes share --rate (e.g. through Redis); the
+   * caller opens and closes it. Without one, the session paces itself in-process.
+   */
+  budget?: RateBudget
   /** Aborted by the first Ctrl-C / SIGTERM: stop reading, let requests in flight finish. */
   interrupt: AbortSignal
   /** How long in-flight requests may take to finish once stopping. */
@@ -70,7 +77,8 @@ export class ImportSession {
 
   constructor(private readonly options: SessionOptions) {
     const {run} = options
-    this.pacer = new Pacer({rate: options.rate, concurrency: options.concurrency})
+    const budget = options.budget ?? createLocalBudget(options.rate)
+    this.pacer = new Pacer({budget, rate: options.rate, concurrency: options.concurrency})
     const transport = createTransport(createTrackClient(options.target, {timeoutMs: options.requestTimeoutMs}), run.api)
     this.dispatcher = new Dispatcher({
       window: options.concurrency + 1,
@@ -297,7 +305,8 @@ export class ImportSession {
       retried: run.requests.retried + this.counters.retried,
       bytesRead: current ? current.bytesBefore + current.bytesRead() : 0,
       totalBytes: this.totalBytes,
-      currentRate: this.pacer.throttle.rate,
+      currentRate: this.pacer.budget.rate,
+      budgetHold: this.pacer.budget.holdReason,
       elapsedMs: performance.now() - this.startedAt,
     }
   }

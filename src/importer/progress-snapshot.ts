@@ -20,5 +20,7 @@ export interface ProgressSnapshot {
   totalBytes: number | null
   /** Requests per second the pacer currently allows (drops after 429s). */
   currentRate: number
+  /** Why the rate budget holds sending back (e.g. "budget paused: Redis unreachable"), or null. */
+  budgetHold: string | null
   elapsedMs: number
 }
