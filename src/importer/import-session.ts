@@ -16,6 +16,7 @@ import {Dispatcher} from './dispatcher.js'
 import {FileSettlement} from './file-settlement.js'
 import type {ProgressSnapshot} from './progress-snapshot.js'
 import {SettledLines} from './settled-lines.js'
+import {ownsInvalidLine, ownsPerson} from './shard.js'
 import {STOP_STATUS, type StopReason, stopReasonFor} from './stop-reason.js'
 import type {RunSummary} from './summary.js'
 
@@ -63,6 +64,8 @@ export class ImportSession {
   private readonly counters: DeliveryCounters = {sent: 0, throttled: 0, retried: 0}
   private committed: DeliveryCounters = {sent: 0, throttled: 0, retried: 0}
   private readonly session = {succeeded: 0, failed: 0, invalid: 0}
+  /** Rows this session skipped because they belong to other shards (--shard). */
+  private otherShards = 0
   /** Per-file counts of this session; only read when the ledger does not hold them (benchNoLedger). */
   private readonly sessionByFile = new Map<number, {succeeded: number; failed: number; invalid: number}>()
   private base = {succeeded: 0, failed: 0, invalid: 0}
@@ -156,6 +159,7 @@ export class ImportSession {
       // Only when the input itself is slow: while the reader waits for room to send, a half-full batch
       // sent early would just mean more, smaller requests.
       let waitingToSend = false
+      const shard = run.config.shard ?? null
       const idleFlush = setInterval(() => {
         if (!waitingToSend && packer.pending && performance.now() - lastAddAt >= IDLE_FLUSH_MS) void send(packer.flush()!)
       }, IDLE_FLUSH_MS / 2)
@@ -166,6 +170,12 @@ export class ImportSession {
           settlement.read(record)
           if (settled.has(record.line)) continue
           const result = mapper.map(record)
+          // Another shard's row: read past it (the resume point moves over it), count it, send nothing.
+          if (shard && !(result.ok ? ownsPerson(shard, result.op.personKey) : ownsInvalidLine(shard, record.line))) {
+            this.otherShards++
+            continue
+          }
+
           if (!result.ok) {
             this.session.invalid++
             this.fileCounts(file.fileIndex).invalid++
@@ -300,6 +310,7 @@ export class ImportSession {
       invalid,
       requestsSent: run.requests.sent + this.counters.sent,
       sessionRows: this.session.succeeded + this.session.failed + this.session.invalid,
+      otherShards: this.otherShards,
       sessionRequests: this.counters.sent,
       throttled: run.requests.throttled + this.counters.throttled,
       retried: run.requests.retried + this.counters.retried,
@@ -351,6 +362,8 @@ export class ImportSession {
       api: run.api,
       target: {siteId: run.siteId, host: run.host},
       rows: {read: counts.succeeded + counts.failed + counts.invalid, ...counts},
+      shard: run.config.shard ?? null,
+      otherShards: this.otherShards,
       requests: after.requests,
       durationMs: Math.round(performance.now() - this.startedAt),
       activeMs: after.activeMs,
