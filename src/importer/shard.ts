@@ -31,7 +31,11 @@ export function sameShard(a: ShardSpec | null | undefined, b: ShardSpec | null |
   return (a?.index ?? null) === (b?.index ?? null) && (a?.count ?? null) === (b?.count ?? null)
 }
 
-/** FNV-1a (32 bits) over the key's UTF-16 code units: stable across versions and machines, and cheap. */
+/**
+ * FNV-1a (32 bits) over the key's UTF-16 code units, then murmur3's finaliser: stable across versions
+ * and machines, and cheap. The finaliser matters: FNV-1a's low bits are weak (its lowest bit is only
+ * the parity of the input), and `% N` for a power of two reads exactly those bits.
+ */
 export function shardOfKey(personKey: string, count: number): number {
   let h = 0x811c9dc5
   for (let i = 0; i < personKey.length; i++) {
@@ -39,6 +43,11 @@ export function shardOfKey(personKey: string, count: number): number {
     h = Math.imul(h, 0x01000193)
   }
 
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
   return (h >>> 0) % count
 }
 

@@ -130,7 +130,7 @@ class RedisBudget implements RateBudget {
   ) {
     this.logKey = `${options.key}:starts`
     this.stateKey = `${options.key}:throttle`
-    this.windowUs = Math.round((options.windowMs ?? 1050) * 1000)
+    this.windowUs = Math.round((options.windowMs ?? Number(process.env.CIO_BUDGET_WINDOW_MS ?? 1100)) * 1000)
     this.outageLimitMs = options.outageLimitMs ?? 60_000
     this.current = options.rate
   }
