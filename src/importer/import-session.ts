@@ -1,3 +1,5 @@
+import {setMaxListeners} from 'node:events'
+
 import {type Batch, firstLine, lastLine} from '../batching/batch.js'
 import {BatchPacker} from '../batching/batch-packer.js'
 import type {Ledger} from '../ledger/ledger.js'
@@ -80,6 +82,8 @@ export class ImportSession {
 
   constructor(private readonly options: SessionOptions) {
     const {run} = options
+    // Every lane waiting for a permit or a retry listens for the stop: more than Node's default 10.
+    setMaxListeners(options.concurrency * 4 + 20, this.stopping.signal)
     const budget = options.budget ?? createLocalBudget(options.rate)
     this.pacer = new Pacer({budget, rate: options.rate, concurrency: options.concurrency})
     const transport = createTransport(createTrackClient(options.target, {timeoutMs: options.requestTimeoutMs}), run.api)

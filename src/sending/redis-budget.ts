@@ -68,7 +68,8 @@ export interface RedisBudgetOptions {
   /**
    * The sliding window, ms, by Redis's clock. A little over a second: a start reaches the server a
    * few ms after Redis granted it, and that delay varies between processes (reply delivery, a busy
-   * event loop), so two starts exactly 1000 ms apart at Redis can be closer at the server.
+   * event loop), so two starts exactly 1000 ms apart at Redis can be closer at the server. 1100 ms is
+   * the in-process StartWindow's trade too: at most 9% of --rate, measured to hold (scale-out.md).
    */
   windowMs?: number
   /** How long sending may stay paused on an unreachable Redis before the run stops (resumably). */
@@ -130,7 +131,7 @@ class RedisBudget implements RateBudget {
   ) {
     this.logKey = `${options.key}:starts`
     this.stateKey = `${options.key}:throttle`
-    this.windowUs = Math.round((options.windowMs ?? Number(process.env.CIO_BUDGET_WINDOW_MS ?? 1100)) * 1000)
+    this.windowUs = Math.round((options.windowMs ?? 1100) * 1000)
     this.outageLimitMs = options.outageLimitMs ?? 60_000
     this.current = options.rate
   }
