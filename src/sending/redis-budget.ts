@@ -122,6 +122,10 @@ class RedisBudget implements RateBudget {
   private unreachableSince: number | null = null
   private lastRecoveryAt = 0
   private updates: Promise<void> = Promise.resolve()
+  /** Half the window's margin over one second: the most a grant may age before it is used. */
+  private readonly staleGrantMs: number
+  /** Grants left unused because they arrived late (see acquire). */
+  staleGrants = 0
   holdReason: string | null = null
 
   constructor(
@@ -131,7 +135,9 @@ class RedisBudget implements RateBudget {
   ) {
     this.logKey = `${options.key}:starts`
     this.stateKey = `${options.key}:throttle`
-    this.windowUs = Math.round((options.windowMs ?? 1100) * 1000)
+    const windowMs = options.windowMs ?? 1100
+    this.windowUs = Math.round(windowMs * 1000)
+    this.staleGrantMs = Math.max(5, (windowMs - 1000) / 2)
     this.outageLimitMs = options.outageLimitMs ?? 60_000
     this.current = options.rate
   }
@@ -145,10 +151,18 @@ class RedisBudget implements RateBudget {
       if (signal.aborted) throw new BudgetStoppedError()
       let wait: number
       try {
+        const asked = performance.now()
         const [ms, limit] = await this.redis.cioAcquire(this.logKey, this.stateKey, this.options.rate, this.windowUs, `${this.token}:${this.seq++}`)
         wait = Number(ms)
         this.current = Number(limit)
         this.reachable()
+        // A grant that took long to reach us (a blocked event loop, a slow network) is stamped earlier
+        // than the request would start; other processes' starts could then crowd the server's second.
+        // Leave it unused (it stays counted: wasteful, never over) and ask again.
+        if (wait === 0 && performance.now() - asked > this.staleGrantMs) {
+          this.staleGrants++
+          continue
+        }
       } catch (error) {
         // Never send unpaced: wait for Redis, and stop (resumably) if it stays away too long.
         wait = this.unreachable(error as Error)
