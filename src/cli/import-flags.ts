@@ -1,4 +1,4 @@
-import {Args, Flags} from '@oclif/core'
+import {Args, Errors, Flags} from '@oclif/core'
 
 import {parseShard, type ShardSpec} from '../importer/shard.js'
 
@@ -69,7 +69,12 @@ export function shardOption(description: string) {
     description,
     helpValue: 'I/N',
     async parse(input) {
-      return parseShard(input)
+      try {
+        return parseShard(input)
+      } catch (error) {
+        // A usage error like any other bad flag (exit 2), not a crash.
+        throw new Errors.CLIError((error as Error).message, {exit: 2})
+      }
     },
   })()
 }
