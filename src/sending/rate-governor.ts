@@ -5,7 +5,7 @@
  * A 429 pauses every start until Retry-After has passed and lowers the rate. The rate at which the 429
  * came is remembered: the first time, the rate halves (we know nothing about the limit yet); when the
  * limit is hit again near the remembered rate, the limit is evidently there, so the rate goes to 90%
- * of it and probes upward by 1% of it per quiet second. Below 90% of the remembered rate it climbs
+ * of it and probes upward by 0.5% of it per quiet second (a 429 every ~20 s at a steady limit). Below 90% of the remembered rate it climbs
  * by a tenth of the target per second. (Halving every time and adding back a tenth of the target made
  * a sawtooth that used 61% of a 40/s server limit at --rate 160.)
  */
@@ -35,7 +35,7 @@ export function afterThrottle(state: ThrottleState, now: number, retryAfterMs: n
   next.pausedUntil = Math.max(state.pausedUntil, now + (retryAfterMs ?? 1000) * (1 + jitter * 0.2))
   if (now - state.lastThrottleAt > BURST_MS) {
     const hit = state.rate
-    const knownLimit = state.hitRate !== null && hit <= state.hitRate * SAME_LIMIT
+    const knownLimit = state.hitRate !== null && hit <= state.hitRate * SAME_LIMIT && hit >= state.hitRate / SAME_LIMIT
     next.rate = Math.max(1, knownLimit ? hit * 0.9 : hit / 2)
     next.hitRate = hit
   }
@@ -50,7 +50,7 @@ export function afterSuccess(state: ThrottleState, now: number, target: number):
   if (state.rate >= target) return null
   if (now < state.pausedUntil || now - state.lastIncreaseAt < 1000) return null
   const near = state.hitRate === null ? target : state.hitRate * 0.9
-  const step = state.rate < near ? Math.max(1, target / 10) : Math.max(0.5, (state.hitRate ?? target) / 100)
+  const step = state.rate < near ? Math.max(1, target / 10) : Math.max(0.2, (state.hitRate ?? target) / 200)
   const ceiling = state.rate < near ? near : target
   const rate = Math.min(target, Math.max(state.rate, Math.min(ceiling, state.rate + step)))
   // Well past the remembered limit without a 429: it was lifted (or was someone else's traffic); forget it.
