@@ -2,10 +2,19 @@ import {afterSuccess, afterThrottle, initialThrottleState, type ThrottleState} f
 import {BudgetStoppedError, type RateBudget, sleepUnless} from './rate-budget.js'
 import {StartWindow} from './start-window.js'
 
+/** The start window (see StartWindow for the margin over one second). */
+const WINDOW_MS = 1100
+
 /** The budget of one process: a start window on this process's clock, and the 429 state in memory. */
 export function createLocalBudget(rate: number, now: () => number = () => performance.now()): RateBudget {
-  const window = new StartWindow(rate, undefined, now)
+  const window = new StartWindow(rate, WINDOW_MS, now)
   let state: ThrottleState = initialThrottleState(rate)
+  // Successes of the last window: what the server accepted just before a 429 (see afterThrottle).
+  const accepted: number[] = []
+  const acceptedInWindow = (t: number) => {
+    while (accepted.length > 0 && accepted[0] <= t - WINDOW_MS) accepted.shift()
+    return accepted.length
+  }
   const apply = (next: ThrottleState | null) => {
     if (!next) return
     if (Math.floor(next.rate) !== Math.floor(state.rate)) window.setLimit(next.rate)
@@ -24,10 +33,14 @@ export function createLocalBudget(rate: number, now: () => number = () => perfor
       }
     },
     throttled(retryAfterMs) {
-      apply(afterThrottle(state, now(), retryAfterMs, Math.random()))
+      const t = now()
+      apply(afterThrottle(state, t, retryAfterMs, Math.random(), acceptedInWindow(t)))
     },
     succeeded() {
-      apply(afterSuccess(state, now(), rate))
+      const t = now()
+      accepted.push(t)
+      if (accepted.length > 4 * rate) acceptedInWindow(t)
+      apply(afterSuccess(state, t, rate))
     },
     get rate() {
       return state.rate

@@ -29,15 +29,25 @@ export function initialThrottleState(target: number): ThrottleState {
   return {rate: target, hitRate: null, pausedUntil: 0, lastThrottleAt: Number.NEGATIVE_INFINITY, lastIncreaseAt: 0}
 }
 
-/** `jitter` in [0, 1): up to 20% on top of Retry-After, so senders do not come back in lockstep. */
-export function afterThrottle(state: ThrottleState, now: number, retryAfterMs: number | null, jitter: number): ThrottleState {
+/**
+ * `jitter` in [0, 1): up to 20% on top of Retry-After, so senders do not come back in lockstep.
+ * `acceptedRate`: when the sender knows it, how many requests per window the server accepted just
+ * before this 429, in the same units as `rate`. Far below the rate, it is a better estimate of the
+ * limit than the rate itself: the rate goes just under it at once instead of halving step by step.
+ */
+export function afterThrottle(state: ThrottleState, now: number, retryAfterMs: number | null, jitter: number, acceptedRate: number | null = null): ThrottleState {
   const next = {...state}
   next.pausedUntil = Math.max(state.pausedUntil, now + (retryAfterMs ?? 1000) * (1 + jitter * 0.2))
   if (now - state.lastThrottleAt > BURST_MS) {
     const hit = state.rate
-    const knownLimit = state.hitRate !== null && hit <= state.hitRate * SAME_LIMIT && hit >= state.hitRate / SAME_LIMIT
-    next.rate = Math.max(1, knownLimit ? hit * 0.9 : hit / 2)
-    next.hitRate = hit
+    if (acceptedRate !== null && acceptedRate >= 1 && acceptedRate * SAME_LIMIT < hit) {
+      next.rate = Math.max(1, acceptedRate * 0.95)
+      next.hitRate = acceptedRate
+    } else {
+      const knownLimit = state.hitRate !== null && hit <= state.hitRate * SAME_LIMIT && hit >= state.hitRate / SAME_LIMIT
+      next.rate = Math.max(1, knownLimit ? hit * 0.9 : hit / 2)
+      next.hitRate = hit
+    }
   }
 
   next.lastThrottleAt = now
