@@ -122,7 +122,10 @@ class RedisBudget implements RateBudget {
   private unreachableSince: number | null = null
   private lastRecoveryAt = 0
   private updates: Promise<void> = Promise.resolve()
-  /** Half the window's margin over one second: the most a grant may age before it is used. */
+  /**
+   * The most a grant may age before it is used: under a third of the window's margin over one second,
+   * the rest being for the spread after it (sending, the network, the server's own stamping).
+   */
   private readonly staleGrantMs: number
   /** Grants left unused because they arrived late (see acquire). */
   staleGrants = 0
@@ -137,7 +140,7 @@ class RedisBudget implements RateBudget {
     this.stateKey = `${options.key}:throttle`
     const windowMs = options.windowMs ?? 1100
     this.windowUs = Math.round(windowMs * 1000)
-    this.staleGrantMs = Math.max(5, (windowMs - 1000) / 2)
+    this.staleGrantMs = Math.max(5, (windowMs - 1000) * 0.3)
     this.outageLimitMs = options.outageLimitMs ?? 60_000
     this.current = options.rate
   }
