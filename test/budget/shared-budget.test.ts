@@ -17,11 +17,6 @@ function versionsFile(path: string, people: number, versions: number): number {
   return lines.length
 }
 
-function arrivalsPerSecond(times: number[]): number {
-  const sorted = [...times].sort((a, b) => a - b)
-  return (sorted.length - 1) / ((sorted.at(-1)! - sorted[0]) / 1000)
-}
-
 describe('one rate budget shared through Redis by shard processes', () => {
   let redis: TestRedis
   let emulator: RunningEmulator
@@ -47,7 +42,8 @@ describe('one rate budget shared through Redis by shard processes', () => {
       {cwd: dir.path},
     )
 
-  it('3 shards never exceed the budget, reach >= 90% of it together, split the file exactly and end with every last version', async () => {
+  // How much of the budget they reach together is a speed figure: bench/shards.js measures it (target >= 90%).
+  it('3 shards never exceed the budget, split the file exactly and end with every last version', async () => {
     const rate = 30
     // The server allows exactly the budget: one start too many in any second would be a 429.
     emulator = await testEmulator({rateLimit: {limit: rate, windowMs: 1000}})
@@ -63,8 +59,8 @@ describe('one rate budget shared through Redis by shard processes', () => {
     expect(summaries.every((s) => s.rows.succeeded > 0)).toBe(true)
     const stats = emulator.inspect.stats()
     expect(stats.requests.byStatus).toEqual({200: rows})
+    // Three processes at --rate 30 each, unshared, would put up to 90 into a second.
     expect(stats.maxRequestsInSlidingSecond).toBeLessThanOrEqual(rate)
-    expect(arrivalsPerSecond(emulator.inspect.requestTimes())).toBeGreaterThanOrEqual(0.9 * rate)
 
     // All rows of a person went through one process, in file order: the last version won everywhere.
     expect(stats.peopleCount).toBe(120)
