@@ -2,6 +2,7 @@ import {join} from 'node:path'
 
 import type {RunningEmulator} from '../emulator/index.js'
 import {ImportSession} from '../importer/import-session.js'
+import {type ShardSpec, shardLabel} from '../importer/shard.js'
 import type {RunSummary} from '../importer/summary.js'
 import type {Ledger} from '../ledger/ledger.js'
 import type {RunRecord} from '../ledger/records.js'
@@ -9,6 +10,7 @@ import {countOf} from '../reporting/counts-text.js'
 import {createProgressReporter} from '../reporting/progress-reporter.js'
 import {summaryText} from '../reporting/summary-text.js'
 import {redact, type TrackTarget} from '../target/track-target.js'
+import type {OpenedBudget} from './budget.js'
 import {exitCodeForStatus, type ExitCodeValue} from './exit-codes.js'
 import {retryImportCommand} from './next-command.js'
 import {type RehearsalSummary, rehearsalLine, rehearsalReportPath, writeRehearsalReport} from './rehearsal-report.js'
@@ -22,6 +24,8 @@ export interface SessionRequest {
   emulator?: RunningEmulator
   rate: number
   concurrency: number
+  /** A shared budget opened by the command (--budget); closed here when the session ends. */
+  budget?: OpenedBudget
   drainTimeoutSeconds: number
   /** Per-request timeout. */
   timeoutSeconds: number
@@ -47,8 +51,9 @@ export interface SessionRequest {
  */
 export type SessionSummary = RunSummary & {exitCode: ExitCodeValue; retryCommand: string | null; rehearsal?: RehearsalSummary}
 
-export function defaultStatePath(dataDir: string): string {
-  return join(dataDir, 'ledger.sqlite')
+/** A shard's runs get their own ledger by default, so pods and processes never share a SQLite file. */
+export function defaultStatePath(dataDir: string, shard?: ShardSpec | null): string {
+  return join(dataDir, shard ? `ledger.shard-${shard.index}-of-${shard.count}.sqlite` : 'ledger.sqlite')
 }
 
 function resumeCommand(request: SessionRequest): string {
@@ -59,8 +64,16 @@ function resumeCommand(request: SessionRequest): string {
 }
 
 /** The first line of every session: which run goes where, how fast. */
-export function announceRun(run: Pick<RunRecord, 'id' | 'type' | 'api'>, target: TrackTarget, rate: number, concurrency: number): void {
-  const line = `Run ${run.id}: ${run.type} -> ${target.host} (site ${target.siteId}), ${run.api}, ${rate} req/s, ${concurrency} in flight`
+export function announceRun(
+  run: Pick<RunRecord, 'id' | 'type' | 'api'>,
+  target: TrackTarget,
+  rate: number,
+  concurrency: number,
+  scale: {shard?: ShardSpec | null; sharedThrough?: string} = {},
+): void {
+  const shard = scale.shard ? `, shard ${shardLabel(scale.shard)}` : ''
+  const shared = scale.sharedThrough ? ` shared through ${scale.sharedThrough}` : ''
+  const line = `Run ${run.id}: ${run.type} -> ${target.host} (site ${target.siteId}), ${run.api}, ${rate} req/s${shared}, ${concurrency} in flight${shard}`
   writeOrTerminal(process.stderr, `${redact(line, target)}\n`)
 }
 
@@ -98,19 +111,27 @@ export async function runSession(request: SessionRequest): Promise<SessionSummar
   })
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
+  // On a terminal the progress line itself says PAUSED; logs and pipes get a line when it starts and ends.
+  const holds = process.stderr.isTTY ? () => {} : holdNotices(say)
   try {
-    if (!request.announced && !request.quiet) announceRun(run, target, request.rate, request.concurrency)
+    if (!request.announced && !request.quiet) {
+      announceRun(run, target, request.rate, request.concurrency, {shard: run.config.shard, sharedThrough: request.budget?.shownUrl})
+    }
     const session = new ImportSession({
       ledger: request.ledger,
       run,
       target,
       rate: request.rate,
       concurrency: request.concurrency,
+      budget: request.budget?.budget,
       interrupt: interrupt.signal,
       drainTimeoutMs: request.drainTimeoutSeconds * 1000,
       requestTimeoutMs: request.timeoutSeconds * 1000,
       benchNoLedger: request.benchNoLedger,
-      onProgress: (snapshot) => progress.update(snapshot),
+      onProgress: (snapshot) => {
+        holds(snapshot.budgetHold ?? null)
+        progress.update(snapshot)
+      },
       onExchange: request.verbose ? verboseExchangeLogger(target, say) : undefined,
       resumeCommand: command,
     })
@@ -135,8 +156,8 @@ export async function runSession(request: SessionRequest): Promise<SessionSummar
       summary.rehearsal = await writeRehearsalReport(request.emulator, request.ledger, run, rehearsalReportPath(first?.displayPath ?? 'input', run.id))
       if (!request.quiet) {
         const stats = request.emulator.inspect.stats()
-        const holds = `${countOf(stats.peopleCount, 'person', 'people')} and ${countOf(stats.eventCount, 'event')}`
-        say(`Emulator ${request.emulator.url} received ${countOf(stats.requests.total, 'request')}; it now holds ${holds}.`)
+        const held = `${countOf(stats.peopleCount, 'person', 'people')} and ${countOf(stats.eventCount, 'event')}`
+        say(`Emulator ${request.emulator.url} received ${countOf(stats.requests.total, 'request')}; it now holds ${held}.`)
         const where = summary.rehearsal.reportFile ? `; one line each in ${summary.rehearsal.reportFile}` : ''
         say(`Rehearsal (production answers these 200 and says nothing): ${rehearsalLine(summary.rehearsal)}${where}`)
       }
@@ -147,7 +168,21 @@ export async function runSession(request: SessionRequest): Promise<SessionSummar
   } finally {
     progress.stop()
     stopWatchingOutput()
+    await request.budget?.budget.close()
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
   }
 }
+
+/** One line when the budget starts holding sending back (e.g. Redis unreachable) and one when it lets go. */
+function holdNotices(say: (line: string) => void): (hold: string | null) => void {
+  let shown: string | null = null
+  return (hold) => {
+    if (hold === shown) return
+    if (hold) say(`${hold}; sending is paused (never unpaced) and continues when it is back`)
+    else say('budget reachable again; sending continues')
+    shown = hold
+  }
+}
+
+

@@ -3,7 +3,8 @@ import {join, resolve} from 'node:path'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {beforeSending} from '../cli/before-sending.js'
-import {inputArgs, inputFlags, pacingFlags, quietFlag, stateFlag, timeoutFlag, tuningFlags, verboseFlag} from '../cli/import-flags.js'
+import {openBudget, type OpenedBudget} from '../cli/budget.js'
+import {budgetFlags, inputArgs, inputFlags, pacingFlags, quietFlag, shardFlag, stateFlag, timeoutFlag, tuningFlags, verboseFlag} from '../cli/import-flags.js'
 import {resolveRecordType} from '../cli/record-type.js'
 import {announceRun, defaultStatePath, runSession, type SessionSummary} from '../cli/run-session.js'
 import {confirmFlags, resolveTarget, targetFlags} from '../cli/target-flags.js'
@@ -35,6 +36,7 @@ rejected; 4 interrupted (resumable); 5 transient errors outlasted the retry budg
     '<%= config.bin %> import fixtures/people.csv --type people --emulator',
     'CIO_SITE_ID=... CIO_API_KEY=... <%= config.bin %> import people.csv --type people --region eu',
     '<%= config.bin %> import events.ndjson.gz --type events --endpoint http://127.0.0.1:4010 --site-id s --api-key k --rate 50',
+    '<%= config.bin %> import events.ndjson --type events --shard 0/2 --budget redis://127.0.0.1:6379 --rate 800   # one of two processes sharing 800/s',
   ]
 
   static override strict = false
@@ -45,6 +47,8 @@ rejected; 4 interrupted (resumable); 5 transient errors outlasted the retry budg
     ...targetFlags,
     ...confirmFlags,
     ...pacingFlags,
+    ...budgetFlags,
+    ...shardFlag,
     'max-retries': Flags.integer({description: 'retries of 5xx, timeouts and resets per request before stopping (exit 5)', default: 8, min: 0}),
     ...timeoutFlag,
     ...stateFlag,
@@ -82,15 +86,18 @@ rejected; 4 interrupted (resumable); 5 transient errors outlasted the retry budg
       })
     }
 
-    const statePath = resolve(flags.state ?? defaultStatePath(this.config.dataDir))
+    const statePath = resolve(flags.state ?? defaultStatePath(this.config.dataDir, flags.shard))
     let ledger: Ledger | undefined
     let emulator: Awaited<ReturnType<typeof resolveTarget>>['emulator']
     const warnings: HeaderWarning[] = []
+    let budget: OpenedBudget | undefined
     try {
       const mapping = flags.mapping ? await loadMappingFile(flags.mapping) : null
       const resolved = await resolveTarget(flags)
       const {target} = resolved
       emulator = resolved.emulator
+      // Before the run is recorded: an unreachable budget is a configuration error that leaves no run behind.
+      budget = await openBudget(flags, target, flags.rate)
       ledger = Ledger.open(statePath)
       this.noteUnfinishedRuns(ledger, inputs, target, flags.state)
       // stdin is copied aside before sending: say so at once, not when the pipe closes.
@@ -128,6 +135,7 @@ rejected; 4 interrupted (resumable); 5 transient errors outlasted the retry budg
           emulator: flags.emulator,
           maxBodyBytes: flags['max-body-bytes'],
           retryBaseMs: flags['retry-base-ms'],
+          shard: flags.shard ?? null,
         },
       }).finally(() => spool?.stop())
       const summary = await runSession({
@@ -138,6 +146,7 @@ rejected; 4 interrupted (resumable); 5 transient errors outlasted the retry budg
         emulator,
         rate: flags.rate,
         concurrency: flags.concurrency,
+        budget,
         drainTimeoutSeconds: flags['drain-timeout'] / 1000,
         timeoutSeconds: flags.timeout / 1000,
         quiet: flags.quiet,
@@ -149,6 +158,7 @@ rejected; 4 interrupted (resumable); 5 transient errors outlasted the retry budg
       process.exitCode = summary.exitCode
       return {...summary, warnings}
     } catch (error) {
+      await budget?.budget.close()
       throw asUserError(error)
     } finally {
       ledger?.close()

@@ -2,7 +2,8 @@ import {Args, Flags} from '@oclif/core'
 import {resolve} from 'node:path'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {quietFlag, stateFlag, timeoutFlag, tuningFlags, verboseFlag} from '../cli/import-flags.js'
+import {openBudget, type OpenedBudget} from '../cli/budget.js'
+import {budgetFlags, quietFlag, shardOption, stateFlag, timeoutFlag, tuningFlags, verboseFlag} from '../cli/import-flags.js'
 import {defaultStatePath, runSession, type SessionSummary} from '../cli/run-session.js'
 import {beforeSending} from '../cli/before-sending.js'
 import {importRunId} from '../cli/run-ids.js'
@@ -17,8 +18,8 @@ export default class Resume extends BaseCommand {
   static override id = 'resume'
   static override summary = 'Continue an interrupted or stopped import exactly where it stopped'
   static override description = `Reads the run from the ledger (inputs, mapping, options, target) and sends only what has no
-answer yet. Credentials are never stored: give them again by flag or environment. Only --rate and
---concurrency may change. A changed input file or another workspace is refused unless --force.
+answer yet. Credentials are never stored: give them again by flag or environment. Only --rate,
+--concurrency and the shared budget (--budget, never stored) may change. A changed input file or another workspace is refused unless --force.
 Exit codes are those of import.`
 
   static override examples = [
@@ -36,6 +37,8 @@ Exit codes are those of import.`
     ...confirmFlags,
     rate: Flags.integer({description: 'requests per second at most [default: as the run began]', min: 1, max: 1000, helpGroup: 'PACING', env: 'CIO_BACKFILL_RATE'}),
     concurrency: Flags.integer({description: 'requests in flight at most [default: as the run began]', min: 1, max: 100, helpGroup: 'PACING', env: 'CIO_BACKFILL_CONCURRENCY'}),
+    ...budgetFlags,
+    shard: shardOption("the run's shard, I/N: picks its default state file; resuming it as another shard is refused"),
     ...timeoutFlag,
     ...stateFlag,
     force: Flags.boolean({description: 'resume even though an input changed or the workspace differs', default: false}),
@@ -50,9 +53,10 @@ Exit codes are those of import.`
 
   async run(): Promise<SessionSummary> {
     const {args, flags} = await this.parse(Resume)
-    const statePath = resolve(flags.state ?? defaultStatePath(this.config.dataDir))
+    const statePath = resolve(flags.state ?? defaultStatePath(this.config.dataDir, flags.shard))
     let ledger: Ledger | null = null
     let emulator: Awaited<ReturnType<typeof resolveTarget>>['emulator']
+    let budget: OpenedBudget | undefined
     try {
       const runId = args.RUN_ID === undefined ? undefined : importRunId(args.RUN_ID)
       // Never creates a ledger: there is nothing to resume where there is none.
@@ -80,7 +84,7 @@ Exit codes are those of import.`
         endpoint: flags.endpoint ?? (flags.emulator || run.config.emulator ? undefined : run.host),
       })
       emulator = resolved.emulator
-      const problems = await checkResumable(ledger, run, resolved.target, flags.force)
+      const problems = await checkResumable(ledger, run, resolved.target, flags.force, flags.shard)
       const target = resolved.target
       if (!run.config.emulator && (target.host !== run.host || target.siteId !== run.siteId) && mayRetarget(ledger, run)) {
         process.stderr.write(`Nothing of run ${run.id} was acknowledged yet: it now goes to ${target.host} (site ${target.siteId}).\n`)
@@ -96,6 +100,7 @@ Exit codes are those of import.`
         yes: flags.yes,
         estimate: {type: run.type, api: run.api, mapping: (run.config.mapping ?? undefined) as MappingFile | undefined, rate, maxBodyBytes: run.config.maxBodyBytes},
       })
+      budget = await openBudget(flags, resolved.target, rate)
       const summary = await runSession({
         ledger,
         run,
@@ -103,6 +108,7 @@ Exit codes are those of import.`
         emulator,
         rate,
         concurrency: flags.concurrency ?? run.config.concurrency,
+        budget,
         drainTimeoutSeconds: flags['drain-timeout'] / 1000,
         timeoutSeconds: flags.timeout / 1000,
         quiet: flags.quiet,
@@ -114,6 +120,7 @@ Exit codes are those of import.`
       process.exitCode = summary.exitCode
       return summary
     } catch (error) {
+      await budget?.budget.close()
       throw asUserError(error)
     } finally {
       ledger?.close()

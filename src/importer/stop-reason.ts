@@ -1,5 +1,6 @@
 import {isLedgerError} from '../ledger/ledger-errors.js'
 import type {RunStatus} from '../ledger/records.js'
+import {BudgetLostError} from '../sending/rate-budget.js'
 import {AuthRejectedError, FatalResponseError, RetriesExhaustedError} from '../sending/delivery-errors.js'
 
 /** 'ledger': a ledger write failed (disk full, I/O error); resumable once the disk is fixed. */
@@ -15,6 +16,8 @@ export function stopReasonFor(error: unknown): StopReason {
   if (isLedgerError(error)) return {kind: 'ledger', message}
   if (error instanceof AuthRejectedError) return {kind: 'auth', message}
   if (error instanceof RetriesExhaustedError) return {kind: 'retries', message}
+  // The shared budget stayed unreachable: nothing may start unpaced, so stop and let a resume continue.
+  if (error instanceof BudgetLostError) return {kind: 'retries', message}
   if (error instanceof FatalResponseError) return {kind: 'fatal', message}
   return {kind: 'fatal', message}
 }

@@ -71,7 +71,8 @@ function plainLine(s: ProgressSnapshot, r: Rates): string {
   return (
     `[${formatDuration(s.elapsedMs)}]${pct} ${fmt.format(s.rowsDone)} rows (${fmt.format(r.rowsPerSec)}/s)` +
     ` | ${countOf(s.requestsSent, 'request')} (${fmt1.format(r.requestsPerSec)}/s)` +
-    ` | 429s ${fmt.format(s.throttled)} | failed ${fmt.format(s.failed)} | invalid ${fmt.format(s.invalid)}${eta}`
+    ` | 429s ${fmt.format(s.throttled)} | failed ${fmt.format(s.failed)} | invalid ${fmt.format(s.invalid)}${eta}` +
+    (s.budgetHold ? ` | PAUSED: ${s.budgetHold}` : '')
   )
 }
 
@@ -95,6 +96,8 @@ function ttyFields(s: ProgressSnapshot, r: Rates): StatusField[] {
     const eta = fraction >= 1 ? '0s' : r.etaMs === null ? '--' : formatDuration(r.etaMs)
     fields.push({text: `ETA ${eta}`})
   }
+  // The shared budget holds sending back (Redis unreachable): the line says so while it lasts.
+  if (s.budgetHold) fields.push({text: 'PAUSED', detail: `: ${s.budgetHold}`, dropOrder: 4})
   return fields
 }
 

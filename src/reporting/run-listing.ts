@@ -22,6 +22,8 @@ export interface RunListing {
   type: string
   api: string
   target: RunTargetListing
+  /** `--shard I/N` of the run ("3/8"), or null when it sends every row. */
+  shard: string | null
   rows: RowCounts
   files: string[]
 }
@@ -37,6 +39,7 @@ export interface RunDetails extends Omit<RunListing, 'files'> {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString()
+const shardOf = (run: RunRecord) => (run.config.shard ? `${run.config.shard.index}/${run.config.shard.count}` : null)
 
 export function targetOf(run: RunRecord): RunTargetListing {
   const base = {host: run.host, siteId: run.siteId}
@@ -66,6 +69,7 @@ export function describeRuns(ledger: Ledger, runs: RunRecord[]): RunListing[] {
     type: run.type,
     api: run.api,
     target: targetOf(run),
+    shard: shardOf(run),
     rows: ledger.counts(run.id),
     files: ledger.runFiles(run.id).map((f) => f.displayPath),
   }))
@@ -106,6 +110,7 @@ export function describeRun(ledger: Ledger, run: RunRecord): RunDetails {
     status: run.status,
     type: run.type,
     api: run.api,
+    shard: shardOf(run),
     activeMs: run.activeMs,
     target: targetOf(run),
     config: run.config,

@@ -43,7 +43,36 @@ export interface Plan {
   /** Requests / rate: the sending time (for daily events: to send one day's volume). */
   durationSeconds: number
   tier: Tier
+  /** How many `--shard I/N` processes to run on one --budget, and why. */
+  shards: {recommended: number; reason: string}
   notes: string[]
+}
+
+/**
+ * What one import process sends when nothing else limits it (BENCHMARKS.md figure 1: 83-97k people
+ * rows/s, 69k event rows/s on 2 cores); the lower figure, so the advice does not under-provision.
+ */
+export const PROCESS_ROWS_PER_SEC = 70_000
+
+/**
+ * More processes help only while the budget (rate x rows per request) allows more rows per second
+ * than one process sends, and only when the work is long enough to be worth starting them.
+ */
+export function recommendShards(rows: number, rowsPerRequest: number | null, rate: number): Plan['shards'] {
+  if (rows === 0 || rowsPerRequest === null) return {recommended: 1, reason: 'nothing to send'}
+  const budgetRows = rate * rowsPerRequest
+  const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
+  if (budgetRows <= PROCESS_ROWS_PER_SEC) {
+    return {recommended: 1, reason: `--rate ${rate} allows ~${fmt(budgetRows)} rows/s, less than one process sends (~${fmt(PROCESS_ROWS_PER_SEC)} rows/s): more processes would only wait for the budget`}
+  }
+  if (rows / PROCESS_ROWS_PER_SEC < 60) {
+    return {recommended: 1, reason: `one process sends these ${fmt(rows)} rows in under a minute`}
+  }
+  const n = Math.min(64, Math.ceil(budgetRows / PROCESS_ROWS_PER_SEC))
+  return {
+    recommended: n,
+    reason: `--rate ${rate} allows ~${fmt(budgetRows)} rows/s and one process sends ~${fmt(PROCESS_ROWS_PER_SEC)} rows/s: run ${n} processes (or pods) with --shard 0/${n} ... ${n - 1}/${n}, all on one --budget redis://...`,
+  }
 }
 
 /** The seed's bands: < 100K direct, 100K-1M batched, 1M-10M queue-backed, > 10M distributed. */
@@ -54,7 +83,7 @@ export function tierFor(volume: number, rate = DEFAULT_RATE): Tier {
       name: 'direct',
       band: '< 100K',
       architecture: 'Direct API',
-      components: 'Singleton client, retry, connection pooling',
+      components: 'one import process: keep-alive client, retries, paced sends',
       recommendedFlags: flags,
       advice: ['One import run with the defaults: one client, keep-alive connections, retries with backoff.'],
     }
@@ -64,7 +93,7 @@ export function tierFor(volume: number, rate = DEFAULT_RATE): Tier {
       name: 'batched',
       band: '100K - 1M',
       architecture: 'Batched API',
-      components: 'Event queue, batch processor, rate limiter',
+      components: 'one import process: v2 batches, rate limiter, SQLite ledger',
       recommendedFlags: flags,
       advice: ['One import run: rows stream from the file into v2 batches under 500 KB, paced by a rate limiter.'],
     }
@@ -74,11 +103,11 @@ export function tierFor(volume: number, rate = DEFAULT_RATE): Tier {
       name: 'queue_backed',
       band: '1M - 10M',
       architecture: 'Queue-backed',
-      components: 'Redis/Kafka queue, worker pool, backpressure',
+      components: 'import processes (--shard) on one rate budget (--budget), SQLite ledger per shard',
       recommendedFlags: `${flags} --state ./backfill.sqlite`,
       advice: [
         'One import run per file, with the SQLite ledger as the durable queue: reading waits for sending (backpressure), and `cio-backfill resume` continues after Ctrl-C, a crash or a sleeping laptop without re-sending.',
-        'Not built: a Redis/Kafka queue feeding a pool of workers. One process is the worker; it is enough while one workspace\'s rate limit is the bottleneck.',
+        'When one process cannot fill the rate budget, split the file by person over several processes or pods with --shard I/N, all on one --budget redis://... (see "Shards" below and README "Scaling out").',
       ],
     }
   }
@@ -90,7 +119,7 @@ export function tierFor(volume: number, rate = DEFAULT_RATE): Tier {
     recommendedFlags: `${flags} --state ./backfill.sqlite`,
     advice: [
       'Split the input per workspace (and region: --region us|eu) and run one import process per workspace, each with its own ledger.',
-      `Not built: a rate budget shared across processes or machines, and a queue-backed worker. Several processes on one workspace each pace themselves to --rate and together go over Customer.io's ~${WORKSPACE_RATE_LIMIT} req/s; both are on the roadmap.`,
+      'Processes that send to one workspace share its --rate through --budget redis://... (a 429 anywhere slows them all); split a file over them with --shard I/N (see "Shards" below).',
     ],
   }
 }
@@ -149,11 +178,13 @@ export function buildPlan(input: PlanInput): Plan {
     notes.push(`one day's events take ${formatShare(share)} of a day at ${rate} req/s`)
   }
   if (rate >= DEFAULT_RATE) notes.push(`if the workspace also takes live traffic, leave it headroom with a lower --rate (e.g. 50)`)
+  const rowsPerRequest = requests === 0 ? null : Math.round((input.rows / requests) * 10) / 10
   return {
     ...input,
-    rowsPerRequest: requests === 0 ? null : Math.round((input.rows / requests) * 10) / 10,
+    rowsPerRequest,
     durationSeconds,
     tier: tierFor(input.volume, rate),
+    shards: recommendShards(input.rows, rowsPerRequest, rate),
     notes,
   }
 }

@@ -117,6 +117,7 @@ export function renderPlan(plan: Plan, command = 'cio-backfill', report?: Valida
   const tier = plan.tier
   out.push(`  Tier: ${tier.architecture} (${tier.band} ${plan.basis === 'daily_events' ? 'daily events' : 'rows'}; ${tier.components})`)
   for (const line of tier.advice) out.push(`    ${line}`)
+  out.push(`  Shards: ${plan.shards.recommended} (${plan.shards.reason})`)
   const files = report ? report.files.map((f) => f.path).join(' ') : 'FILE'
   const type = report ? report.type : 'people|events'
   const mapping = report?.mapping ? ` --mapping ${report.mapping}` : ''

@@ -4,6 +4,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {BatchPacker} from '../../src/batching/batch-packer.js'
 import type {Operation} from '../../src/mapping/index.js'
 import {estimateRequests, tierFor} from '../../src/validation/index.js'
+import {recommendShards} from '../../src/validation/plan.js'
 import {parseJson, ROOT, runCli, tempDir} from '../helpers/cli.js'
 
 const work = tempDir('validate-plan-')
@@ -22,10 +23,27 @@ describe('plan: tiers from the seed volume table', () => {
     expect(tierFor(volume).name).toBe(tier)
   })
 
-  it('is honest about what is not built for the larger tiers', () => {
-    expect(tierFor(5_000_000).advice.join(' ')).toContain('Not built: a Redis/Kafka queue')
-    expect(tierFor(50_000_000).advice.join(' ')).toContain('Not built: a rate budget shared across processes or machines')
+  it('points the larger tiers at shards on one budget, with no design notes or "Not built" left', () => {
+    expect(tierFor(5_000_000).advice.join(' ')).toContain('--shard I/N')
+    expect(tierFor(50_000_000).advice.join(' ')).toContain('--budget redis://')
+    for (const volume of [10, 500_000, 5_000_000, 50_000_000]) {
+      const text = JSON.stringify(tierFor(volume))
+      expect(text).not.toContain('Not built')
+      expect(text).not.toContain('Singleton client')
+    }
     expect(tierFor(50_000_000).recommendedFlags).toBe('--api v2 --rate 80 --concurrency 10 --state ./backfill.sqlite')
+  })
+})
+
+describe('plan: how many shard processes', () => {
+  it('recommends one process while the budget is the limit, and N when one process cannot fill it', () => {
+    // 80 req/s of ~2,000-row batches = 160k rows/s: more than one process sends (~70k rows/s).
+    expect(recommendShards(400_000_000, 2000, 80).recommended).toBe(3)
+    expect(recommendShards(400_000_000, 2000, 80).reason).toContain('--shard 0/3 ... 2/3')
+    // v1: one row per request, so 80 rows/s; one process is plenty.
+    expect(recommendShards(400_000_000, 1, 80)).toMatchObject({recommended: 1})
+    // A small file is done in under a minute by one process.
+    expect(recommendShards(1_000_000, 2000, 80)).toMatchObject({recommended: 1})
   })
 })
 

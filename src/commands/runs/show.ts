@@ -2,7 +2,7 @@ import {Args} from '@oclif/core'
 import {resolve} from 'node:path'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {stateFlag} from '../../cli/import-flags.js'
+import {shardOption, stateFlag} from '../../cli/import-flags.js'
 import {defaultStatePath} from '../../cli/run-session.js'
 import {importRunId} from '../../cli/run-ids.js'
 import {asUserError} from '../../cli/user-errors.js'
@@ -17,13 +17,13 @@ export default class RunsShow extends BaseCommand {
   static override examples = ['<%= config.bin %> runs show 01JD3F0X6Y8Q2W4E5R6T7Y8V9K']
   static override enableJsonFlag = true
   static override args = {RUN_ID: Args.string({description: 'run id (any case)', required: true})}
-  static override flags = {...stateFlag}
+  static override flags = {...stateFlag, shard: shardOption('read the default state file of shard I/N (as import --shard writes it)')}
 
   async run(): Promise<RunDetails> {
     const {args, flags} = await this.parse(RunsShow)
     let ledger: Ledger | null = null
     try {
-      const statePath = resolve(flags.state ?? defaultStatePath(this.config.dataDir))
+      const statePath = resolve(flags.state ?? defaultStatePath(this.config.dataDir, flags.shard))
       ledger = Ledger.openExisting(statePath, {readOnlyOk: true})
       const runId = importRunId(args.RUN_ID)
       const run = ledger?.getRun(runId)
@@ -31,7 +31,7 @@ export default class RunsShow extends BaseCommand {
       const details = describeRun(ledger, run)
       this.log(`Run ${details.runId} (${details.status})`)
       this.log(`  created ${details.createdAt}, updated ${details.updatedAt}, active ${(details.activeMs / 1000).toFixed(1)}s`)
-      this.log(`  ${details.type} via ${details.api} -> ${targetLabel(details.target)}: ${details.target.host} (site ${details.target.siteId})`)
+      this.log(`  ${details.type} via ${details.api} -> ${targetLabel(details.target)}: ${details.target.host} (site ${details.target.siteId})${details.shard ? `, shard ${details.shard}` : ''}`)
       this.log(`  rate ${details.config.rate}/s, concurrency ${details.config.concurrency}, mapping ${details.config.mappingPath ?? 'none'}`)
       this.log(`  rows: ${n(details.rows.succeeded)} succeeded, ${n(details.rows.failed)} failed, ${n(details.rows.invalid)} invalid`)
       this.log(`  requests: ${n(details.requests.sent)} sent, ${n(details.requests.throttled)} throttled, ${n(details.requests.retried)} retried`)

@@ -1,0 +1,51 @@
+import {afterSuccess, afterThrottle, initialThrottleState, type ThrottleState} from './rate-governor.js'
+import {BudgetStoppedError, type RateBudget, sleepUnless} from './rate-budget.js'
+import {StartWindow} from './start-window.js'
+
+/** The start window (see StartWindow for the margin over one second). */
+const WINDOW_MS = 1100
+
+/** The budget of one process: a start window on this process's clock, and the 429 state in memory. */
+export function createLocalBudget(rate: number, now: () => number = () => performance.now()): RateBudget {
+  const window = new StartWindow(rate, WINDOW_MS, now)
+  let state: ThrottleState = initialThrottleState(rate)
+  // Successes of the last window: what the server accepted just before a 429 (see afterThrottle).
+  const accepted: number[] = []
+  const acceptedInWindow = (t: number) => {
+    while (accepted.length > 0 && accepted[0] <= t - WINDOW_MS) accepted.shift()
+    return accepted.length
+  }
+  const apply = (next: ThrottleState | null) => {
+    if (!next) return
+    if (Math.floor(next.rate) !== Math.floor(state.rate)) window.setLimit(next.rate)
+    state = next
+  }
+
+  return {
+    async acquire(signal: AbortSignal): Promise<void> {
+      for (;;) {
+        if (signal.aborted) throw new BudgetStoppedError()
+        const paused = Math.ceil(state.pausedUntil - now())
+        const wait = paused > 0 ? paused : window.tryStart()
+        if (wait === 0) return
+        // A long Retry-After pause must not hold up a Ctrl-C: wake up when stopping.
+        await sleepUnless(wait, signal)
+      }
+    },
+    throttled(retryAfterMs) {
+      const t = now()
+      apply(afterThrottle(state, t, retryAfterMs, Math.random(), acceptedInWindow(t)))
+    },
+    succeeded() {
+      const t = now()
+      accepted.push(t)
+      if (accepted.length > 4 * rate) acceptedInWindow(t)
+      apply(afterSuccess(state, t, rate))
+    },
+    get rate() {
+      return state.rate
+    },
+    holdReason: null,
+    async close() {},
+  }
+}
