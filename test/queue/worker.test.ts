@@ -33,8 +33,8 @@ async function enqueue(redis: TestRedis, queue: string, file: string, type: 'peo
 /** Fast stalled-job recovery so a killed worker's jobs come back within seconds. */
 const FAST_RECOVERY = ['--lock-duration-ms', '2000', '--stalled-interval-ms', '1000']
 
-function workerArgs(redis: TestRedis, queue: string, emulator: RunningEmulator, extra: string[] = []): string[] {
-  return ['worker', '--redis', redis.url, '--queue', queue, ...targetArgs(emulator), '--rate', '1000', '--concurrency', '4', ...extra]
+function workerArgs(redis: TestRedis, queue: string, emulator: RunningEmulator, extra: string[] = [], rate = 1000): string[] {
+  return ['worker', '--redis', redis.url, '--queue', queue, ...targetArgs(emulator), '--rate', String(rate), '--concurrency', '4', ...extra]
 }
 
 async function counts(connection: Redis, name: string) {
@@ -134,7 +134,7 @@ describe('worker', () => {
     const {peopleFile} = writeOperations(dir.path, 3000)
     await enqueue(redis, 'term', peopleFile, 'people', dir.path)
     emulator.setFaults({latencyMs: 400})
-    const worker = spawnCli([...workerArgs(redis, 'term', emulator), '--rate', '5', '--max-body-bytes', '5000', '--json'])
+    const worker = spawnCli([...workerArgs(redis, 'term', emulator, [], 5), '--max-body-bytes', '5000', '--json'])
     const done = collect(worker)
     await until(() => emulator.inspect.stats().requests.total >= 3, 30_000, 'some requests')
     worker.kill('SIGTERM')
