@@ -86,7 +86,7 @@ describe('worker', () => {
     await queue.close()
 
     // Slow responses keep batches in flight, so the kill lands mid-batch.
-    emulator.setFaults({latencyMs: 150})
+    emulator.setFaults({latencyMs: 60})
     const args = workerArgs(redis, 'big', emulator, FAST_RECOVERY)
     const first = spawnCli(args)
     const second = spawnCli(args)
