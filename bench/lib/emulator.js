@@ -7,7 +7,9 @@ export const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 export const CREDENTIALS = ['--site-id', 'emulator-site', '--api-key', 'emulator-key']
 
 export async function startEmulator(extraArgs = []) {
-  const child = spawn(process.execPath, [BIN, 'emulator', '--port', '0', '--store', 'count', '--rate-limit', '0', '--quiet', ...extraArgs], {
+  // No rate limit unless the caller sets one (bench/throttle-recovery.js does).
+  const limit = extraArgs.includes('--rate-limit') ? [] : ['--rate-limit', '0']
+  const child = spawn(process.execPath, [BIN, 'emulator', '--port', '0', '--store', 'count', ...limit, '--quiet', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   let out = ''

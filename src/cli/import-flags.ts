@@ -1,4 +1,6 @@
-import {Args, Flags} from '@oclif/core'
+import {Args, Errors, Flags} from '@oclif/core'
+
+import {parseShard, type ShardSpec} from '../importer/shard.js'
 
 /** What the input is: shared by import and validate, which must read files the same way. */
 export const inputArgs = {
@@ -34,4 +36,45 @@ export const tuningFlags = {
   // Bench-only (bench/import-speed.js --ledger-cost): what the ledger costs is the difference. Such a run
   // records no acknowledgements or failed rows, so it can be neither resumed nor retried from its retry file.
   'bench-no-ledger': Flags.boolean({description: 'benchmarks only: skip the per-batch ledger commits', default: false, hidden: true}),
+}
+
+/** A rate budget shared by processes (import, resume): see README "Scaling out". */
+export const budgetFlags = {
+  budget: Flags.string({
+    description:
+      'share --rate with every process that names the same Redis and workspace: redis://[user:pass@]host:port[/db] or rediss:// (never stored; give it again on resume)',
+    env: 'CIO_BUDGET_URL',
+    helpGroup: 'PACING',
+  }),
+  'budget-key': Flags.string({
+    description: 'name of the shared budget [default: derived from the Track host and site id]',
+    dependsOn: ['budget'],
+    helpGroup: 'PACING',
+  }),
+  'budget-outage-limit': Flags.integer({
+    description: 'seconds sending may stay paused on an unreachable budget before the run stops (exit 5, resumable)',
+    default: 60,
+    min: 1,
+    helpGroup: 'PACING',
+  }),
+}
+
+/** `--shard I/N`: this process sends only shard I of N (0-based) of the rows, by person. */
+export const shardFlag = {
+  shard: shardOption('send only shard I of N (0-based) of the rows, split by person; each shard is its own run [default state: ledger.shard-I-of-N.sqlite]'),
+}
+
+export function shardOption(description: string) {
+  return Flags.custom<ShardSpec>({
+    description,
+    helpValue: 'I/N',
+    async parse(input) {
+      try {
+        return parseShard(input)
+      } catch (error) {
+        // A usage error like any other bad flag (exit 2), not a crash.
+        throw new Errors.CLIError((error as Error).message, {exit: 2})
+      }
+    },
+  })()
 }

@@ -2,12 +2,14 @@ import {join} from 'node:path'
 
 import type {RunningEmulator} from '../emulator/index.js'
 import {ImportSession} from '../importer/import-session.js'
+import {type ShardSpec, shardLabel} from '../importer/shard.js'
 import type {RunSummary} from '../importer/summary.js'
 import type {Ledger} from '../ledger/ledger.js'
 import type {RunRecord} from '../ledger/records.js'
 import {createProgressReporter} from '../reporting/progress-reporter.js'
 import {summaryText} from '../reporting/summary-text.js'
 import {redact, type TrackTarget} from '../target/track-target.js'
+import type {OpenedBudget} from './budget.js'
 import {exitCodeForStatus, type ExitCodeValue} from './exit-codes.js'
 
 export interface SessionRequest {
@@ -17,6 +19,8 @@ export interface SessionRequest {
   emulator?: RunningEmulator
   rate: number
   concurrency: number
+  /** A shared budget opened by the command (--budget); closed here when the session ends. */
+  budget?: OpenedBudget
   drainTimeoutSeconds: number
   /** Per-request timeout. */
   timeoutSeconds: number
@@ -31,8 +35,9 @@ export interface SessionRequest {
 /** What import and resume print with --json: the engine's summary and the exit code the CLI gives it. */
 export type SessionSummary = RunSummary & {exitCode: ExitCodeValue}
 
-export function defaultStatePath(dataDir: string): string {
-  return join(dataDir, 'ledger.sqlite')
+/** A shard's runs get their own ledger by default, so pods and processes never share a SQLite file. */
+export function defaultStatePath(dataDir: string, shard?: ShardSpec | null): string {
+  return join(dataDir, shard ? `ledger.shard-${shard.index}-of-${shard.count}.sqlite` : 'ledger.sqlite')
 }
 
 function resumeCommand(request: SessionRequest): string {
@@ -68,8 +73,11 @@ export async function runSession(request: SessionRequest): Promise<SessionSummar
 
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
-  say(`Run ${run.id}: ${run.type} -> ${target.host} (site ${target.siteId}), ${run.api}, ${request.rate} req/s, ${request.concurrency} in flight`)
+  const shard = run.config.shard ? `, shard ${shardLabel(run.config.shard)}` : ''
+  const shared = request.budget ? ` shared through ${request.budget.shownUrl}` : ''
+  say(`Run ${run.id}: ${run.type} -> ${target.host} (site ${target.siteId}), ${run.api}, ${request.rate} req/s${shared}, ${request.concurrency} in flight${shard}`)
   const progress = createProgressReporter()
+  const holds = holdNotices(say)
   try {
     const session = new ImportSession({
       ledger: request.ledger,
@@ -77,11 +85,15 @@ export async function runSession(request: SessionRequest): Promise<SessionSummar
       target,
       rate: request.rate,
       concurrency: request.concurrency,
+      budget: request.budget?.budget,
       interrupt: interrupt.signal,
       drainTimeoutMs: request.drainTimeoutSeconds * 1000,
       requestTimeoutMs: request.timeoutSeconds * 1000,
       benchNoLedger: request.benchNoLedger,
-      onProgress: (snapshot) => progress.update(snapshot),
+      onProgress: (snapshot) => {
+        holds(snapshot.budgetHold ?? null)
+        progress.update(snapshot)
+      },
       resumeCommand: command,
     })
     const summary = await session.execute().then((s) => ({...s, exitCode: exitCodeForStatus(s.status)}))
@@ -100,7 +112,21 @@ export async function runSession(request: SessionRequest): Promise<SessionSummar
     return summary
   } finally {
     progress.stop()
+    await request.budget?.budget.close()
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
   }
 }
+
+/** One line when the budget starts holding sending back (e.g. Redis unreachable) and one when it lets go. */
+function holdNotices(say: (line: string) => void): (hold: string | null) => void {
+  let shown: string | null = null
+  return (hold) => {
+    if (hold === shown) return
+    if (hold) say(`\n${hold}; sending is paused (never unpaced) and continues when it is back`)
+    else say('\nbudget reachable again; sending continues')
+    shown = hold
+  }
+}
+
+

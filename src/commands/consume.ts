@@ -3,7 +3,8 @@ import {Kafka, logLevel} from 'kafkajs'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {ExitCode, exitCodeForStatus} from '../cli/exit-codes.js'
-import {pacingFlags, timeoutFlag} from '../cli/import-flags.js'
+import {openBudget} from '../cli/budget.js'
+import {budgetFlags, pacingFlags, timeoutFlag} from '../cli/import-flags.js'
 import {resolveTarget, targetFlags} from '../cli/target-flags.js'
 import {type DeadLetterSink, fileSink, topicSink} from '../kafka/dead-letter.js'
 import {type ConsumerSummary, KafkaDelivery} from '../kafka/kafka-delivery.js'
@@ -42,6 +43,7 @@ unanswered was committed); 5 transient errors outlasted the retry budget.`
     }),
     ...targetFlags,
     ...pacingFlags,
+    ...budgetFlags,
     ...timeoutFlag,
     'max-retries': Flags.integer({description: 'retries of 5xx, timeouts and resets per request before stopping (exit 5)', default: 8, min: 0}),
     'metrics-port': Flags.integer({description: 'serve /metrics (Prometheus) and /healthz on this port (0 picks a free one)', min: 0, max: 65_535}),
@@ -56,6 +58,7 @@ unanswered was committed); 5 transient errors outlasted the retry budget.`
     if (brokers.some((b) => !/^[^:\s]+:\d+$/.test(b))) this.error(`--brokers must be host:port,... got "${flags.brokers}"`, {exit: ExitCode.Usage})
     const {target, emulator} = await resolveTarget(flags)
     const say = (line: string) => process.stderr.write(`${redact(line, target)}\n`)
+    const budget = await openBudget(flags, target, flags.rate)
     const deadLetterFlag = flags['dead-letter'] ?? `${flags.topic}.dead-letter.ndjson`
     let deadLetters: DeadLetterSink
     if (deadLetterFlag.startsWith('topic:')) {
@@ -67,6 +70,7 @@ unanswered was committed); 5 transient errors outlasted the retry budget.`
     }
 
     const delivery = new KafkaDelivery({
+      budget: budget?.budget,
       brokers,
       topic: flags.topic,
       group: flags.group,
@@ -98,7 +102,7 @@ unanswered was committed); 5 transient errors outlasted the retry budget.`
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
     say(
-      `Consuming ${flags.topic} as group ${flags.group} from ${brokers.join(',')} -> ${target.host} (site ${target.siteId}), ${flags.rate} req/s; ` +
+      `Consuming ${flags.topic} as group ${flags.group} from ${brokers.join(',')} -> ${target.host} (site ${target.siteId}), ${flags.rate} req/s${budget ? ` shared through ${budget.shownUrl}` : ''}; ` +
         `dead letters to ${deadLetters.describe()}` +
         (server ? `; metrics on :${server.port}/metrics` : ''),
     )
@@ -116,6 +120,7 @@ unanswered was committed); 5 transient errors outlasted the retry budget.`
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
       await server?.close()
+      await budget?.budget.close()
       await emulator?.close()
     }
   }

@@ -2,7 +2,8 @@ import {Flags} from '@oclif/core'
 import {join, resolve} from 'node:path'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {inputArgs, inputFlags, pacingFlags, stateFlag, timeoutFlag, tuningFlags} from '../cli/import-flags.js'
+import {openBudget, type OpenedBudget} from '../cli/budget.js'
+import {budgetFlags, inputArgs, inputFlags, pacingFlags, shardFlag, stateFlag, timeoutFlag, tuningFlags} from '../cli/import-flags.js'
 import {defaultStatePath, runSession, type SessionSummary} from '../cli/run-session.js'
 import {resolveTarget, targetFlags} from '../cli/target-flags.js'
 import {asUserError} from '../cli/user-errors.js'
@@ -27,6 +28,7 @@ the retry budget (resumable).`
     '<%= config.bin %> import fixtures/people.csv --type people --emulator',
     'CIO_SITE_ID=... CIO_API_KEY=... <%= config.bin %> import people.csv --type people --region eu',
     '<%= config.bin %> import events.ndjson.gz --type events --endpoint http://127.0.0.1:4010 --site-id s --api-key k --rate 50',
+    '<%= config.bin %> import events.ndjson --type events --shard 0/2 --budget redis://127.0.0.1:6379 --rate 800   # one of two processes sharing 800/s',
   ]
 
   static override strict = false
@@ -36,6 +38,8 @@ the retry budget (resumable).`
     ...inputFlags,
     ...targetFlags,
     ...pacingFlags,
+    ...budgetFlags,
+    ...shardFlag,
     'max-retries': Flags.integer({description: 'retries of 5xx, timeouts and resets per request before stopping (exit 5)', default: 8, min: 0}),
     ...timeoutFlag,
     ...stateFlag,
@@ -55,14 +59,17 @@ the retry budget (resumable).`
       })
     }
 
-    const statePath = resolve(flags.state ?? defaultStatePath(this.config.dataDir))
+    const statePath = resolve(flags.state ?? defaultStatePath(this.config.dataDir, flags.shard))
     let ledger: Ledger | undefined
     let emulator: Awaited<ReturnType<typeof resolveTarget>>['emulator']
+    let budget: OpenedBudget | undefined
     try {
       const mapping = flags.mapping ? await loadMappingFile(flags.mapping) : null
       const resolved = await resolveTarget(flags)
       const {target} = resolved
       emulator = resolved.emulator
+      // Before the run is recorded: an unreachable budget is a configuration error that leaves no run behind.
+      budget = await openBudget(flags, target, flags.rate)
       ledger = Ledger.open(statePath)
       const run = await createRun(ledger, {
         inputs,
@@ -81,6 +88,7 @@ the retry budget (resumable).`
           emulator: flags.emulator,
           maxBodyBytes: flags['max-body-bytes'],
           retryBaseMs: flags['retry-base-ms'],
+          shard: flags.shard ?? null,
         },
       })
       const summary = await runSession({
@@ -90,6 +98,7 @@ the retry budget (resumable).`
         emulator,
         rate: flags.rate,
         concurrency: flags.concurrency,
+        budget,
         drainTimeoutSeconds: flags['drain-timeout'],
         timeoutSeconds: flags.timeout,
         benchNoLedger: flags['bench-no-ledger'],
@@ -100,6 +109,7 @@ the retry budget (resumable).`
       process.exitCode = summary.exitCode
       return summary
     } catch (error) {
+      await budget?.budget.close()
       throw asUserError(error)
     } finally {
       ledger?.close()

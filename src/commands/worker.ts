@@ -2,7 +2,8 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {ExitCode, exitCodeForStatus} from '../cli/exit-codes.js'
-import {pacingFlags, timeoutFlag} from '../cli/import-flags.js'
+import {openBudget} from '../cli/budget.js'
+import {budgetFlags, pacingFlags, timeoutFlag} from '../cli/import-flags.js'
 import {queueFlags} from '../cli/queue-flags.js'
 import {resolveTarget, targetFlags} from '../cli/target-flags.js'
 import {queueDepth} from '../queue/queue-admin.js'
@@ -37,6 +38,7 @@ retry budget (held jobs are back in the queue).`
     ...queueFlags,
     ...targetFlags,
     ...pacingFlags,
+    ...budgetFlags,
     ...timeoutFlag,
     'max-retries': Flags.integer({description: 'retries of 5xx, timeouts and resets per request before stopping (exit 5)', default: 8, min: 0}),
     'metrics-port': Flags.integer({description: 'serve /metrics (Prometheus) and /healthz on this port (0 picks a free one)', min: 0, max: 65_535}),
@@ -54,9 +56,12 @@ retry budget (held jobs are back in the queue).`
     const {target, emulator} = await resolveTarget(flags)
     const say = (line: string) => process.stderr.write(`${redact(line, target)}\n`)
     const connection = connectRedis(flags.redis)
+    let budget: Awaited<ReturnType<typeof openBudget>>
     try {
       await waitForRedis(connection, flags.redis).catch((error: Error) => this.error(error.message, {exit: ExitCode.Usage}))
+      budget = await openBudget(flags, target, flags.rate)
       const worker = new QueueWorker({
+        budget: budget?.budget,
         connection,
         queue: flags.queue,
         target,
@@ -93,7 +98,7 @@ retry budget (held jobs are back in the queue).`
       process.on('SIGINT', onSignal)
       process.on('SIGTERM', onSignal)
       say(
-        `Worker on ${flags.queue} at ${showRedisUrl(flags.redis)} -> ${target.host} (site ${target.siteId}), ${flags.rate} req/s, ${flags.concurrency} in flight` +
+        `Worker on ${flags.queue} at ${showRedisUrl(flags.redis)} -> ${target.host} (site ${target.siteId}), ${flags.rate} req/s${budget ? ` shared through ${budget.shownUrl}` : ''}, ${flags.concurrency} in flight` +
           (server ? `; metrics on :${server.port}/metrics` : ''),
       )
       try {
@@ -112,6 +117,7 @@ retry budget (held jobs are back in the queue).`
         await server?.close()
       }
     } finally {
+      await budget?.budget.close()
       connection.disconnect()
       await emulator?.close()
     }

@@ -1,3 +1,5 @@
+import {setMaxListeners} from 'node:events'
+
 import {type Batch, firstLine, lastLine} from '../batching/batch.js'
 import {BatchPacker} from '../batching/batch-packer.js'
 import type {Ledger} from '../ledger/ledger.js'
@@ -6,7 +8,9 @@ import {createMapper} from '../mapping/index.js'
 import {writeRetryFile} from '../reporting/retry-file.js'
 import type {DeliveryCounters, EntryFailures} from '../sending/deliver.js'
 import {DeliveryStoppedError} from '../sending/delivery-errors.js'
+import {createLocalBudget} from '../sending/local-budget.js'
 import {Pacer} from '../sending/pacer.js'
+import type {RateBudget} from '../sending/rate-budget.js'
 import {createTransport} from '../sending/track-transport.js'
 import {openSource} from '../source/index.js'
 import {createTrackClient, type TrackTarget} from '../target/track-target.js'
@@ -14,6 +18,7 @@ import {Dispatcher} from './dispatcher.js'
 import {FileSettlement} from './file-settlement.js'
 import type {ProgressSnapshot} from './progress-snapshot.js'
 import {SettledLines} from './settled-lines.js'
+import {ownsInvalidLine, ownsPerson} from './shard.js'
 import {STOP_STATUS, type StopReason, stopReasonFor} from './stop-reason.js'
 import type {RunSummary} from './summary.js'
 
@@ -24,6 +29,11 @@ export interface SessionOptions {
   /** Pacing may change on resume; everything else comes from the ledger. */
   rate: number
   concurrency: number
+  /**
+   * Where start permits come from when several processes share --rate (e.g. through Redis); the
+   * caller opens and closes it. Without one, the session paces itself in-process.
+   */
+  budget?: RateBudget
   /** Aborted by the first Ctrl-C / SIGTERM: stop reading, let requests in flight finish. */
   interrupt: AbortSignal
   /** How long in-flight requests may take to finish once stopping. */
@@ -56,6 +66,8 @@ export class ImportSession {
   private readonly counters: DeliveryCounters = {sent: 0, throttled: 0, retried: 0}
   private committed: DeliveryCounters = {sent: 0, throttled: 0, retried: 0}
   private readonly session = {succeeded: 0, failed: 0, invalid: 0}
+  /** Rows this session skipped because they belong to other shards (--shard). */
+  private otherShards = 0
   /** Per-file counts of this session; only read when the ledger does not hold them (benchNoLedger). */
   private readonly sessionByFile = new Map<number, {succeeded: number; failed: number; invalid: number}>()
   private base = {succeeded: 0, failed: 0, invalid: 0}
@@ -70,7 +82,10 @@ export class ImportSession {
 
   constructor(private readonly options: SessionOptions) {
     const {run} = options
-    this.pacer = new Pacer({rate: options.rate, concurrency: options.concurrency})
+    // Every lane waiting for a permit or a retry listens for the stop: more than Node's default 10.
+    setMaxListeners(options.concurrency * 4 + 20, this.stopping.signal)
+    const budget = options.budget ?? createLocalBudget(options.rate)
+    this.pacer = new Pacer({budget, rate: options.rate, concurrency: options.concurrency})
     const transport = createTransport(createTrackClient(options.target, {timeoutMs: options.requestTimeoutMs}), run.api)
     this.dispatcher = new Dispatcher({
       window: options.concurrency + 1,
@@ -148,6 +163,7 @@ export class ImportSession {
       // Only when the input itself is slow: while the reader waits for room to send, a half-full batch
       // sent early would just mean more, smaller requests.
       let waitingToSend = false
+      const shard = run.config.shard ?? null
       const idleFlush = setInterval(() => {
         if (!waitingToSend && packer.pending && performance.now() - lastAddAt >= IDLE_FLUSH_MS) void send(packer.flush()!)
       }, IDLE_FLUSH_MS / 2)
@@ -158,6 +174,12 @@ export class ImportSession {
           settlement.read(record)
           if (settled.has(record.line)) continue
           const result = mapper.map(record)
+          // Another shard's row: read past it (the resume point moves over it), count it, send nothing.
+          if (shard && !(result.ok ? ownsPerson(shard, result.op.personKey) : ownsInvalidLine(shard, record.line))) {
+            this.otherShards++
+            continue
+          }
+
           if (!result.ok) {
             this.session.invalid++
             this.fileCounts(file.fileIndex).invalid++
@@ -292,12 +314,14 @@ export class ImportSession {
       invalid,
       requestsSent: run.requests.sent + this.counters.sent,
       sessionRows: this.session.succeeded + this.session.failed + this.session.invalid,
+      otherShards: this.otherShards,
       sessionRequests: this.counters.sent,
       throttled: run.requests.throttled + this.counters.throttled,
       retried: run.requests.retried + this.counters.retried,
       bytesRead: current ? current.bytesBefore + current.bytesRead() : 0,
       totalBytes: this.totalBytes,
-      currentRate: this.pacer.throttle.rate,
+      currentRate: this.pacer.budget.rate,
+      budgetHold: this.pacer.budget.holdReason,
       elapsedMs: performance.now() - this.startedAt,
     }
   }
@@ -342,6 +366,8 @@ export class ImportSession {
       api: run.api,
       target: {siteId: run.siteId, host: run.host},
       rows: {read: counts.succeeded + counts.failed + counts.invalid, ...counts},
+      shard: run.config.shard ?? null,
+      otherShards: this.otherShards,
       requests: after.requests,
       durationMs: Math.round(performance.now() - this.startedAt),
       activeMs: after.activeMs,

@@ -2,6 +2,7 @@ import type {Ledger} from '../ledger/ledger.js'
 import {RESUMABLE, type RunRecord} from '../ledger/records.js'
 import {fingerprintInput} from '../source/index.js'
 import type {TrackTarget} from '../target/track-target.js'
+import {sameShard, type ShardSpec, shardLabel} from './shard.js'
 
 export class ResumeRefusedError extends Error {
   override readonly name = 'ResumeRefusedError'
@@ -11,9 +12,15 @@ export class ResumeRefusedError extends Error {
  * A resume must continue the same work: the same bytes, into the same workspace. Anything else
  * could send rows twice or into the wrong place, so it is refused unless the user says --force.
  */
-export async function checkResumable(ledger: Ledger, run: RunRecord, target: TrackTarget, force: boolean): Promise<string[]> {
+export async function checkResumable(ledger: Ledger, run: RunRecord, target: TrackTarget, force: boolean, shard?: ShardSpec): Promise<string[]> {
   if (!RESUMABLE.has(run.status)) {
     throw new ResumeRefusedError(`run ${run.id} is ${run.status}; there is nothing to resume`)
+  }
+
+  // Another shard's rows would go out twice or never: refused even with --force.
+  if (shard && !sameShard(shard, run.config.shard)) {
+    const was = run.config.shard ? `shard ${shardLabel(run.config.shard)}` : 'every row (no --shard)'
+    throw new ResumeRefusedError(`refusing to resume run ${run.id} as shard ${shardLabel(shard)}: it sends ${was}`)
   }
 
   const problems: string[] = []

@@ -1,4 +1,5 @@
 import type {RunStatus} from '../ledger/records.js'
+import {BudgetLostError} from '../sending/rate-budget.js'
 import {AuthRejectedError, FatalResponseError, RetriesExhaustedError} from '../sending/delivery-errors.js'
 
 export type StopKind = 'interrupt' | 'auth' | 'retries' | 'fatal' | 'input'
@@ -12,6 +13,8 @@ export function stopReasonFor(error: unknown): StopReason {
   const message = (error as Error)?.message ?? String(error)
   if (error instanceof AuthRejectedError) return {kind: 'auth', message}
   if (error instanceof RetriesExhaustedError) return {kind: 'retries', message}
+  // The shared budget stayed unreachable: nothing may start unpaced, so stop and let a resume continue.
+  if (error instanceof BudgetLostError) return {kind: 'retries', message}
   if (error instanceof FatalResponseError) return {kind: 'fatal', message}
   return {kind: 'fatal', message}
 }

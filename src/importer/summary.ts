@@ -9,6 +9,13 @@ export interface RunSummary {
   target: {siteId: string; host: string}
   /** Whole run, across every session: read = succeeded + failed + invalid. */
   rows: {read: number; succeeded: number; failed: number; invalid: number}
+  /** `--shard I/N` of the run, or null when it sends every row. */
+  shard: {index: number; count: number} | null
+  /**
+   * Rows this session read and skipped because they belong to other shards: neither succeeded nor
+   * failed here (0 without --shard). This session only: a resume skips again what it re-reads.
+   */
+  otherShards: number
   /** Whole run, across every session. */
   requests: {sent: number; throttled: number; retried: number}
   /** This session. */

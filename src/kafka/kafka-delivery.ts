@@ -8,7 +8,9 @@ import {CallChecker} from '../queue/operation-call.js'
 import type {DeliveryMetrics} from '../reporting/delivery-metrics.js'
 import type {DeliveryCounters, EntryFailures} from '../sending/deliver.js'
 import {DeliveryStoppedError} from '../sending/delivery-errors.js'
+import {createLocalBudget} from '../sending/local-budget.js'
 import {Pacer} from '../sending/pacer.js'
+import type {RateBudget} from '../sending/rate-budget.js'
 import {createTransport} from '../sending/track-transport.js'
 import {createTrackClient, type TrackTarget} from '../target/track-target.js'
 import type {DeadLetter, DeadLetterSink} from './dead-letter.js'
@@ -19,6 +21,8 @@ export interface KafkaDeliveryOptions {
   topic: string
   group: string
   target: TrackTarget
+  /** Shared with other processes through Redis (--budget); in-process at `rate` when absent. */
+  budget?: RateBudget
   rate: number
   concurrency: number
   maxRetries: number
@@ -76,7 +80,7 @@ export class KafkaDelivery {
   constructor(private readonly options: KafkaDeliveryOptions) {
     this.stopped = new Promise((resolve) => this.stopping.signal.addEventListener('abort', () => resolve(false)))
     this.finished = new Promise((resolve) => (this.finish = resolve))
-    this.pacer = new Pacer({rate: options.rate, concurrency: options.concurrency})
+    this.pacer = new Pacer({budget: options.budget ?? createLocalBudget(options.rate), rate: options.rate, concurrency: options.concurrency})
     const transport = createTransport(createTrackClient(options.target, {timeoutMs: options.requestTimeoutMs}), 'v2')
     this.dispatcher = new Dispatcher({
       window: options.concurrency + 1,

@@ -26,6 +26,8 @@ export interface RunConfig {
   emulator: boolean
   maxBodyBytes: number
   retryBaseMs: number
+  /** `--shard I/N`: this run sends only its shard's rows (absent on runs that send every row). */
+  shard?: {index: number; count: number} | null
 }
 
 export interface RunRecord {

@@ -11,7 +11,9 @@ import type {RunStatus} from '../ledger/records.js'
 import type {DeliveryMetrics} from '../reporting/delivery-metrics.js'
 import type {DeliveryCounters, EntryFailures} from '../sending/deliver.js'
 import {DeliveryStoppedError} from '../sending/delivery-errors.js'
+import {createLocalBudget} from '../sending/local-budget.js'
 import {Pacer} from '../sending/pacer.js'
+import type {RateBudget} from '../sending/rate-budget.js'
 import {createTransport} from '../sending/track-transport.js'
 import {createTrackClient, type TrackTarget} from '../target/track-target.js'
 import type {OperationJobData} from './job-data.js'
@@ -22,6 +24,8 @@ export interface QueueWorkerOptions {
   connection: Redis
   queue: string
   target: TrackTarget
+  /** Shared with other processes through Redis (--budget); in-process at `rate` when absent. */
+  budget?: RateBudget
   rate: number
   concurrency: number
   maxRetries: number
@@ -79,7 +83,7 @@ export class QueueWorker {
 
   constructor(private readonly options: QueueWorkerOptions) {
     this.packer = new RefPacker(options.maxBodyBytes)
-    this.pacer = new Pacer({rate: options.rate, concurrency: options.concurrency})
+    this.pacer = new Pacer({budget: options.budget ?? createLocalBudget(options.rate), rate: options.rate, concurrency: options.concurrency})
     const transport = createTransport(createTrackClient(options.target, {timeoutMs: options.requestTimeoutMs}), 'v2')
     this.dispatcher = new Dispatcher({
       window: options.concurrency + 1,

@@ -7,6 +7,8 @@ export interface RunListing {
   status: string
   type: string
   api: string
+  /** `--shard I/N` of the run ("3/8"), or null when it sends every row. */
+  shard: string | null
   rows: RowCounts
   files: string[]
 }
@@ -24,6 +26,7 @@ export interface RunDetails extends Omit<RunListing, 'files'> {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString()
+const shardOf = (run: RunRecord) => (run.config.shard ? `${run.config.shard.index}/${run.config.shard.count}` : null)
 
 export function describeRuns(ledger: Ledger, runs: RunRecord[]): RunListing[] {
   return runs.map((run) => ({
@@ -32,6 +35,7 @@ export function describeRuns(ledger: Ledger, runs: RunRecord[]): RunListing[] {
     status: run.status,
     type: run.type,
     api: run.api,
+    shard: shardOf(run),
     rows: ledger.counts(run.id),
     files: ledger.runFiles(run.id).map((f) => f.displayPath),
   }))
@@ -45,6 +49,7 @@ export function describeRun(ledger: Ledger, run: RunRecord): RunDetails {
     status: run.status,
     type: run.type,
     api: run.api,
+    shard: shardOf(run),
     activeMs: run.activeMs,
     target: {siteId: run.siteId, host: run.host},
     config: run.config,

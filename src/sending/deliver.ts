@@ -2,6 +2,7 @@ import type {AttemptResult} from './attempt-result.js'
 import {backoffMs} from './backoff.js'
 import {AuthRejectedError, DeliveryStoppedError, FatalResponseError, RetriesExhaustedError} from './delivery-errors.js'
 import type {Pacer} from './pacer.js'
+import {BudgetStoppedError, sleepUnless} from './rate-budget.js'
 import type {Transport} from './track-transport.js'
 
 export interface RetryPolicy {
@@ -30,19 +31,6 @@ export interface DeliveryContext {
 /** Per-entry failures of one delivery, by index into the entries that were given. */
 export type EntryFailures = Map<number, string>
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve()
-    const timer = setTimeout(done, ms)
-    function done() {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-
-    signal.addEventListener('abort', done, {once: true})
-  })
-
 function describeEntryError(e: {reason?: string; field?: string; message?: string}): string {
   const parts = [e.message, e.field && `field ${e.field}`, e.reason && `reason ${e.reason}`].filter(Boolean)
   return parts.length > 0 ? parts.join('; ') : 'rejected by Customer.io (no message)'
@@ -59,16 +47,21 @@ export async function deliver(entries: string[], ctx: DeliveryContext): Promise<
   let throttleAttempts = 0
   for (;;) {
     if (ctx.stopping.aborted) throw new DeliveryStoppedError()
-    const result: AttemptResult = await ctx.pacer.run(async () => {
-      // Queued behind the pace when the run began stopping: leave it for the resume.
-      if (ctx.stopping.aborted) throw new DeliveryStoppedError()
-      ctx.counters.sent++
-      return ctx.transport.send(entries)
-    })
+    const result: AttemptResult = await ctx.pacer
+      .run(async () => {
+        // Queued behind the pace when the run began stopping: leave it for the resume.
+        if (ctx.stopping.aborted) throw new DeliveryStoppedError()
+        ctx.counters.sent++
+        return ctx.transport.send(entries)
+      }, ctx.stopping)
+      .catch((error: unknown) => {
+        // Stopped while waiting for a permit (e.g. Ctrl-C during a long Retry-After pause): nothing was sent.
+        throw error instanceof BudgetStoppedError ? new DeliveryStoppedError() : error
+      })
 
     switch (result.kind) {
       case 'ok': {
-        ctx.pacer.throttle.succeeded()
+        ctx.pacer.budget.succeeded()
         const failures: EntryFailures = new Map()
         for (const e of result.entryErrors) {
           if (e.batch_index >= 0 && e.batch_index < entries.length) failures.set(e.batch_index, describeEntryError(e))
@@ -79,7 +72,7 @@ export async function deliver(entries: string[], ctx: DeliveryContext): Promise<
 
       case 'throttled': {
         ctx.counters.throttled++
-        ctx.pacer.throttle.throttled(result.retryAfterMs)
+        ctx.pacer.budget.throttled(result.retryAfterMs)
         if (++throttleAttempts > ctx.policy.maxThrottleRetries) {
           throw new RetriesExhaustedError(throttleAttempts, 'HTTP 429 (rate limited)')
         }
@@ -91,7 +84,7 @@ export async function deliver(entries: string[], ctx: DeliveryContext): Promise<
       case 'transient': {
         if (++transientAttempts > ctx.policy.maxRetries) throw new RetriesExhaustedError(transientAttempts, result.message)
         ctx.counters.retried++
-        await sleep(backoffMs(transientAttempts - 1, ctx.policy.baseDelayMs), ctx.stopping)
+        await sleepUnless(backoffMs(transientAttempts - 1, ctx.policy.baseDelayMs), ctx.stopping)
         continue
       }
 

@@ -1,60 +1,58 @@
 import Bottleneck from 'bottleneck'
 
-import {StartWindow} from './start-window.js'
-import {ThrottleController} from './throttle-controller.js'
+import type {RateBudget} from './rate-budget.js'
 
 export interface PacerOptions {
-  /** Request starts per second, at most, in any sliding second. */
+  /** Where start permits come from: in-process, or shared with other processes through Redis. */
+  budget: RateBudget
+  /** This process's target rate: spaces its starts so they do not come in bursts. */
   rate: number
-  /** Requests in flight at most. */
+  /** Requests in flight at most, in this process. */
   concurrency: number
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
-
 function minTimeFor(rate: number): number {
   // Round up: 12 ms at 80/s would be 83/s.
-  return Math.ceil(1000 / rate)
+  return Math.ceil(1000 / Math.max(1, rate))
 }
 
 /**
- * Every HTTP attempt (first tries and retries alike) goes through one Pacer, so the whole run,
- * retries included, stays inside the rate budget.
+ * Every HTTP attempt (first tries and retries alike) goes through one Pacer: bottleneck bounds the
+ * requests in flight here and spaces starts, and the budget gives the permit that keeps the run (or
+ * every process sharing the budget), retries included, inside --rate.
  */
 export class Pacer {
   private readonly limiter: Bottleneck
-  private readonly window: StartWindow
-  readonly throttle: ThrottleController
+  private spacedFor: number
+  readonly budget: RateBudget
 
   constructor(options: PacerOptions) {
+    this.budget = options.budget
+    this.spacedFor = Math.floor(options.rate)
     this.limiter = new Bottleneck({maxConcurrent: options.concurrency, minTime: minTimeFor(options.rate)})
     this.limiter.on('error', () => {
       // Job errors reach the caller through schedule(); this only keeps bottleneck from warning.
     })
-    this.window = new StartWindow(options.rate)
-    this.throttle = new ThrottleController(options.rate, (rate) => {
-      this.window.setLimit(rate)
-      this.limiter.updateSettings({minTime: minTimeFor(rate)})
+  }
+
+  /**
+   * Run `request` once the budget gives a permit; resolves or rejects with its result. Rejects with
+   * BudgetStoppedError at once when `signal` aborts while waiting.
+   */
+  run<T>(request: () => Promise<T>, signal: AbortSignal): Promise<T> {
+    return this.limiter.schedule(async () => {
+      await this.budget.acquire(signal)
+      this.respace()
+      return request()
     })
   }
 
-  /** Run `request` when the pace allows; resolves or rejects with its result. */
-  run<T>(request: () => Promise<T>): Promise<T> {
-    return this.limiter.schedule(async () => {
-      for (;;) {
-        const paused = this.throttle.pauseRemaining()
-        if (paused > 0) {
-          await sleep(paused)
-          continue
-        }
-
-        const wait = this.window.tryStart()
-        if (wait === 0) break
-        await sleep(wait)
-      }
-
-      return request()
-    })
+  /** After 429s, spread this process's starts at the lowered rate rather than bursting to the cap. */
+  private respace(): void {
+    const rate = Math.max(1, Math.floor(this.budget.rate))
+    if (rate === this.spacedFor) return
+    this.spacedFor = rate
+    this.limiter.updateSettings({minTime: minTimeFor(rate)})
   }
 
   get running(): number {

@@ -1,20 +1,31 @@
-import {type ChildProcess, spawn, spawnSync} from 'node:child_process'
+import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
-import {createServer} from 'node:net'
+import {createServer, Socket} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-/** A private redis-server for one suite: a free port, no persistence unless asked, stopped by the test. */
+/**
+ * A private redis-server for one test file, on a free port, with nothing saved to disk. The binary
+ * must be installed (`apt-get install redis-server`; .ci/run does it): when it is missing the test
+ * fails saying so, it is never skipped.
+ */
 export interface TestRedis {
-  url: string
   port: number
-  /** SIGTERM and wait for exit. */
-  stop(): Promise<void>
-  /** Stop and start again on the same port (its data survives only with `persist`). */
+  url: string
+  /** SIGKILL and wait for the port to close (a crash, as far as clients can tell). */
+  kill(): Promise<void>
+  /** Start again on the same port (empty unless started with `persist`). */
   restart(): Promise<void>
+  stop(): Promise<void>
 }
 
-function freePort(): Promise<number> {
+function redisBinary(): string {
+  const found = spawnSync('sh', ['-c', 'command -v redis-server'], {encoding: 'utf8'}).stdout.trim()
+  if (!found) throw new Error('redis-server is not installed: these tests need a real Redis (apt-get install -y redis-server)')
+  return found
+}
+
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)
@@ -25,59 +36,67 @@ function freePort(): Promise<number> {
   })
 }
 
-function requireBinary(): void {
-  const probe = spawnSync('redis-server', ['--version'], {encoding: 'utf8'})
-  if (probe.error || probe.status !== 0) {
-    throw new Error('redis-server is not installed: these tests need a real Redis (apt-get install -y redis-server; .ci/run installs it)')
-  }
+function ping(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket()
+    let answer = ''
+    socket.setTimeout(500, () => socket.destroy())
+    socket.once('error', () => resolve(false))
+    socket.once('close', () => resolve(answer.startsWith('+PONG')))
+    socket.on('data', (d) => {
+      answer += d.toString()
+      socket.end()
+    })
+    socket.connect(port, '127.0.0.1', () => socket.write('PING\r\n'))
+  })
 }
 
-async function waitForPing(port: number, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 10_000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}: ${output()}`)
-    const ping = spawnSync('redis-cli', ['-p', String(port), 'PING'], {encoding: 'utf8'})
-    if (ping.stdout?.trim() === 'PONG') return
-    if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer PING: ${output()}`)
-    await new Promise((r) => setTimeout(r, 50))
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (await check()) return
+    await new Promise((r) => setTimeout(r, 25))
   }
+
+  throw new Error(`redis-server: ${what} within ${timeoutMs} ms`)
 }
 
-/** `persist`: append-only file in a temp dir, so a restart keeps the queue (the "Redis restarted mid-run" case). */
+/** `persist`: an append-only file synced on every write, so a killed and restarted Redis keeps its data (a queue). */
 export async function startRedis(options: {persist?: boolean} = {}): Promise<TestRedis> {
-  requireBinary()
+  const binary = redisBinary()
   const port = await freePort()
-  const dir = mkdtempSync(join(tmpdir(), 'cio-redis-'))
-  let child: ChildProcess
+  const dir = options.persist ? mkdtempSync(join(tmpdir(), 'cio-redis-')) : null
+  const persistence = dir ? ['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']
+  let child: ChildProcess | null = null
+  let log = ''
   const launch = async () => {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--daemonize', 'no']
-    args.push('--appendonly', options.persist ? 'yes' : 'no')
-    if (options.persist) args.push('--appendfsync', 'always')
-    let output = ''
-    child = spawn('redis-server', args, {stdio: ['ignore', 'pipe', 'pipe']})
-    child.stdout!.on('data', (d) => (output += d))
-    child.stderr!.on('data', (d) => (output += d))
-    await waitForPing(port, child, () => output)
+    log = ''
+    child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--daemonize', 'no'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    child.stdout!.on('data', (d) => (log += d))
+    child.stderr!.on('data', (d) => (log += d))
+    await until(() => ping(port), `did not answer PING on port ${port}\n${log}`)
   }
 
-  const halt = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return
-    const exited = new Promise((r) => child.once('exit', r))
-    child.kill('SIGTERM')
+  const end = async (signal: NodeJS.Signals) => {
+    const running = child
+    child = null
+    if (!running || running.exitCode !== null) return
+    const exited = new Promise((r) => running.once('exit', r))
+    running.kill(signal)
     await exited
   }
 
   await launch()
   return {
-    url: `redis://127.0.0.1:${port}`,
     port,
+    url: `redis://127.0.0.1:${port}`,
+    kill: () => end('SIGKILL'),
+    restart: launch,
     async stop() {
-      await halt()
-      rmSync(dir, {recursive: true, force: true})
-    },
-    async restart() {
-      await halt()
-      await launch()
+      await end('SIGTERM')
+      if (dir) rmSync(dir, {recursive: true, force: true})
     },
   }
 }

@@ -158,6 +158,7 @@ describe('worker', () => {
     const worker = spawnCli([...workerArgs(redis, 'restart', emulator, FAST_RECOVERY), '--max-body-bytes', '20000'])
     const done = collect(worker)
     await until(() => emulator.inspect.stats().peopleCount > 500, 60_000, 'the first deliveries')
+    await redis.kill()
     await redis.restart()
     await until(() => emulator.inspect.stats().peopleCount === 4000, 120_000, 'every person')
     await until(async () => {
