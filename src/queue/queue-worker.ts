@@ -56,6 +56,8 @@ export interface WorkerSummary {
 
 /** An open batch older than this goes even if jobs keep trickling in. */
 const MAX_BATCH_AGE_MS = 1000
+/** Non-blocking job fetches sent together while a batch fills. */
+const FETCH_ROUND = 32
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /**
@@ -73,6 +75,8 @@ export class QueueWorker {
   private readonly token = randomUUID()
   private readonly held = new Map<string, OperationJob>()
   private readonly packer: RefPacker<OperationJob>
+  /** Batches a fetch round closed that are not dispatched yet (their jobs are held). */
+  private readonly closed: RefBatch<OperationJob>[] = []
   private readonly pacer: Pacer
   private readonly dispatcher: Dispatcher<RefBatch<OperationJob>>
   private worker: Worker<OperationJobData> | null = null
@@ -172,10 +176,15 @@ export class QueueWorker {
     let openedAt = performance.now()
     for (;;) {
       if (this.taking.signal.aborted) return null
+      if (this.closed.length > 0) return this.closed.shift()!
       const empty = this.packer.pending === null
-      let job: OperationJob | undefined
+      let jobs: (OperationJob | undefined)[]
       try {
-        job = await worker.getNextJob(this.token, {block: empty})
+        // Blocking for the first job; then rounds of non-blocking fetches sent together. Redis runs one
+        // connection's commands in order, so the jobs still come in queue order.
+        jobs = empty
+          ? [await worker.getNextJob(this.token, {block: true})]
+          : await Promise.all(Array.from({length: FETCH_ROUND}, () => worker.getNextJob(this.token, {block: false})))
         this.fetchProblem = null
       } catch (error) {
         // Redis restarting: ioredis reconnects by itself; try again shortly.
@@ -185,16 +194,24 @@ export class QueueWorker {
       }
 
       const now = performance.now()
-      if (job) {
-        if (empty) openedAt = now
+      let got = 0
+      for (const job of jobs) {
+        if (!job) continue
+        got++
+        if (this.packer.pending === null) openedAt = now
         this.held.set(job.id!, job)
-        const ready = this.packer.add({json: job.data.entry, bytes: utf8Bytes(job.data.entry), personKey: job.data.key}, job)
-        if (ready) return ready
+        // A round can close a batch (or, with large entries, more than one): closed ones go first, in order.
+        const closed = this.packer.add({json: job.data.entry, bytes: utf8Bytes(job.data.entry), personKey: job.data.key}, job)
+        if (closed) this.closed.push(closed)
+      }
+
+      if (this.closed.length > 0) return this.closed.shift()!
+      if (got > 0) {
         if (now - openedAt >= MAX_BATCH_AGE_MS) return this.packer.flush()
         continue
       }
 
-      if (empty) continue
+      if (this.packer.pending === null) continue
       lingerUntil ??= now + this.options.lingerMs
       if (now >= lingerUntil || now - openedAt >= MAX_BATCH_AGE_MS) return this.packer.flush()
       await sleep(Math.min(10, this.options.lingerMs))
