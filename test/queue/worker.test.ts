@@ -170,6 +170,25 @@ describe('worker', () => {
     expect(result.code, result.stderr).toBe(0)
   }, 240_000)
 
+  it('two workers on one --budget never exceed the rate together (the server allows exactly the budget: a 429 would show)', async () => {
+    const rate = 10
+    await emulator.close()
+    emulator = await testEmulator({rateLimit: {limit: rate, windowMs: 1000}})
+    const {peopleFile} = writeOperations(dir.path, 600)
+    await enqueue(redis, 'budget', peopleFile, 'people', dir.path)
+    // Small bodies: about 10 operations a request, so the rate binds.
+    const args = [...workerArgs(redis, 'budget', emulator, ['--budget', redis.url, '--max-body-bytes', '1000'], rate)]
+    const workers = [spawnCli(args), spawnCli(args)]
+    const done = workers.map((w) => collect(w))
+    await until(() => emulator.inspect.stats().peopleCount === 600, 120_000, 'every person')
+    for (const w of workers) w.kill('SIGTERM')
+    for (const r of await Promise.all(done)) expect(r.code, r.stderr).toBe(0)
+    const stats = emulator.inspect.stats()
+    expect(stats.requests.total).toBeGreaterThan(40)
+    expect(Object.keys(stats.requests.byStatus)).toEqual(['200'])
+    expect(stats.maxRequestsInSlidingSecond).toBeLessThanOrEqual(rate)
+  }, 180_000)
+
   it('serves /metrics (queue depth, jobs, requests, batch sizes, limiter) and /healthz', async () => {
     const {peopleFile} = writeOperations(dir.path, 50)
     await enqueue(redis, 'metrics', peopleFile, 'people', dir.path)
