@@ -79,7 +79,7 @@ retry budget (held jobs are back in the queue).`
         log: say,
       })
       const metrics = new DeliveryMetrics(
-        {counters: worker.counters, limiter: () => worker.limiterState(), depth: () => queueDepth(connection, flags.queue)},
+        {counters: worker.counters, limiter: () => worker.limiterState(), depth: {queue: flags.queue, read: () => queueDepth(connection, flags.queue)}},
         {role: 'worker'},
       )
       worker.attachMetrics(metrics)

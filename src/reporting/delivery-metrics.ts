@@ -15,7 +15,7 @@ export interface MetricsSources {
   counters: DeliveryCounters
   limiter: () => LimiterState
   /** Operations waiting to be delivered (queue: waiting + delayed + prioritized); omitted when unknown. */
-  depth?: () => Promise<number>
+  depth?: {queue: string; read: () => Promise<number>}
 }
 
 /**
@@ -65,12 +65,14 @@ export class DeliveryMetrics {
 
     if (sources.depth) {
       const depth = sources.depth
+      // Labelled by queue: scalers select it by queue name (deploy/k8s/scaling), every worker reports the same number.
       new Gauge({
         name: 'cio_queue_depth',
         help: 'Operations waiting in the queue (waiting + delayed + prioritized): scale workers on it',
+        labelNames: ['queue'],
         registers,
         async collect() {
-          this.set(await depth())
+          this.set({queue: depth.queue}, await depth.read())
         },
       })
     }

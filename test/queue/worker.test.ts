@@ -208,7 +208,7 @@ describe('worker', () => {
     expect(health.status).toBe(200)
     await until(async () => /cio_jobs_completed_total\{role="worker"\} 50/.test(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()), 10_000, 'the completed count')
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
-    expect(text).toMatch(/cio_queue_depth\{role="worker"\} 0/)
+    expect(text).toMatch(/cio_queue_depth\{queue="metrics",role="worker"\} 0/)
     expect(text).toMatch(/cio_requests_total\{role="worker"\} [1-9]/)
     expect(text).toMatch(/cio_throttled_total\{role="worker"\} 0/)
     expect(text).toMatch(/cio_batch_size_sum\{role="worker"\} 50/)
