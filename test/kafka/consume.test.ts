@@ -61,8 +61,16 @@ describe('consume (Kafka)', () => {
     const args = ['consume', '--brokers', kafka.brokers.join(','), '--topic', 'ops', '--group', 'g1', ...targetArgs(emulator)]
     const common = [...args, '--rate', '50', '--concurrency', '2', '--max-body-bytes', '3000', '--session-timeout-ms', '6000', '--dead-letter', deadLetterFile]
     const first = spawnCli(common)
-    const second = spawnCli(common)
+    const second = spawnCli([...common, '--metrics-port', '0'])
     const secondDone = collect(second)
+    const metricsPort = new Promise<number>((resolve) => {
+      let seen = ''
+      second.stderr!.on('data', (d) => {
+        seen += d
+        const m = /metrics on :(\d+)\/metrics/.exec(seen)
+        if (m) resolve(Number(m[1]))
+      })
+    })
     await until(() => emulator.inspect.stats().eventCount > 200, 60_000, 'the first deliveries')
     first.kill('SIGKILL')
     await until(() => emulator.inspect.stats().eventCount === expectedEvents && emulator.inspect.stats().peopleCount === people, 120_000, 'every event')
@@ -73,6 +81,14 @@ describe('consume (Kafka)', () => {
     const committed = async () => Object.fromEntries((await admin.fetchOffsets({groupId: 'g1', topics: ['ops']}))[0].partitions.map((p) => [p.partition, p.offset]))
     const high = await highWater()
     await until(async () => JSON.stringify(await committed()) === JSON.stringify(high), 30_000, 'offsets committed to the high-water marks')
+    // The survivor's metrics: what it delivered and dead-lettered, its requests; healthy until it stops.
+    const port = await metricsPort
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200)
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
+    expect(metrics).toMatch(/cio_jobs_completed_total\{role="consumer"\} [1-9]/)
+    expect(metrics).toMatch(/cio_requests_total\{role="consumer"\} [1-9]/)
+    expect(metrics).toMatch(/cio_batch_size_count\{role="consumer"\} [1-9]/)
+    expect(metrics).not.toContain('cio_queue_depth')
     second.kill('SIGTERM')
     const result = await secondDone
     expect(result.code, result.stderr).toBe(0)
