@@ -1,16 +1,25 @@
 import type {Batch} from '../batching/batch.js'
 import {deliver, type DeliveryContext, type DeliveryOutcome, type EntryFailures} from '../sending/deliver.js'
 
-export interface DispatcherOptions {
+/** What the dispatcher needs of a batch: its serialised entries and whose they are. Sources add their own refs. */
+export interface Sendable {
+  entries: string[]
+  personKeys: Set<string>
+}
+
+export interface DispatcherOptions<B extends Sendable = Batch> {
   /** Batches sent but not settled (in flight or waiting to retry) at most: bounds memory. */
   window: number
   context: DeliveryContext
-  /** Called with the final answer for a batch; must make it durable before returning. */
-  onDelivered: (batch: Batch, failures: EntryFailures, outcome: DeliveryOutcome) => void
+  /**
+   * Called with the final answer for a batch; must make it durable before returning (or before its
+   * promise settles, for acknowledgers that talk to a server: a queue, a broker).
+   */
+  onDelivered: (batch: B, failures: EntryFailures, outcome: DeliveryOutcome) => void | Promise<void>
   /** Called when a delivery says the run must stop. */
   onStop: (error: unknown) => void
   /** Called when a batch that had an attempt with an unknown outcome gets no final answer (the run stops). */
-  onUnsettledAmbiguous?: (batch: Batch) => void
+  onUnsettledAmbiguous?: (batch: B) => void
 }
 
 /**
@@ -18,18 +27,18 @@ export interface DispatcherOptions {
  * person with one still outstanding waits for it, so a retried earlier row can never land after a
  * later one. Dispatch is strictly in file order, so waiting also holds back everything behind it.
  */
-export class Dispatcher {
+export class Dispatcher<B extends Sendable = Batch> {
   private readonly inFlight = new Set<Promise<void>>()
   private readonly busyPeople = new Map<string, number>()
 
-  constructor(private readonly options: DispatcherOptions) {}
+  constructor(private readonly options: DispatcherOptions<B>) {}
 
   get outstanding(): number {
     return this.inFlight.size
   }
 
   /** Wait for room and for the batch's people to be free, then start it. Returns false when stopping. */
-  async dispatch(batch: Batch): Promise<boolean> {
+  async dispatch(batch: B): Promise<boolean> {
     const stopping = this.options.context.stopping
     while (this.inFlight.size >= this.options.window || this.conflicts(batch)) {
       if (stopping.aborted || this.inFlight.size === 0) break
@@ -59,17 +68,17 @@ export class Dispatcher {
     return finished
   }
 
-  private conflicts(batch: Batch): boolean {
+  private conflicts(batch: B): boolean {
     if (this.busyPeople.size === 0) return false
     for (const key of batch.personKeys) if (this.busyPeople.has(key)) return true
     return false
   }
 
-  private async run(batch: Batch): Promise<void> {
+  private async run(batch: B): Promise<void> {
     const outcome: DeliveryOutcome = {ambiguous: false}
     try {
       const failures = await deliver(batch.entries, this.options.context, outcome)
-      this.options.onDelivered(batch, failures, outcome)
+      await this.options.onDelivered(batch, failures, outcome)
       // People are freed only once the outcome is in the ledger, so after a crash no later row of
       // theirs can have landed ahead of a row the resume will send again.
       this.free(batch)
@@ -82,7 +91,7 @@ export class Dispatcher {
     }
   }
 
-  private free(batch: Batch): void {
+  private free(batch: B): void {
     for (const key of batch.personKeys) {
       const n = this.busyPeople.get(key) ?? 0
       if (n <= 1) this.busyPeople.delete(key)

@@ -45,7 +45,9 @@ export async function repairAmbiguousPeople(options: RepairOptions): Promise<num
   const dispatcher = new Dispatcher({
     window: options.window,
     context,
-    onDelivered: (batch, failures) => (repaired += batch.lines.length - failures.size),
+    onDelivered: (batch, failures) => {
+      repaired += batch.lines.length - failures.size
+    },
     onStop: options.onStop,
   })
   let chain: Promise<boolean> = Promise.resolve(true)

@@ -1,5 +1,8 @@
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
 import {createServer, Socket} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 
 /**
  * A private redis-server for one test file, on a free port, with nothing saved to disk. The binary
@@ -11,7 +14,7 @@ export interface TestRedis {
   url: string
   /** SIGKILL and wait for the port to close (a crash, as far as clients can tell). */
   kill(): Promise<void>
-  /** Start again on the same port (empty: nothing is persisted). */
+  /** Start again on the same port (empty unless started with `persist`). */
   restart(): Promise<void>
   stop(): Promise<void>
 }
@@ -58,14 +61,17 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10
   throw new Error(`redis-server: ${what} within ${timeoutMs} ms`)
 }
 
-export async function startRedis(): Promise<TestRedis> {
+/** `persist`: an append-only file synced on every write, so a killed and restarted Redis keeps its data (a queue). */
+export async function startRedis(options: {persist?: boolean} = {}): Promise<TestRedis> {
   const binary = redisBinary()
   const port = await freePort()
+  const dir = options.persist ? mkdtempSync(join(tmpdir(), 'cio-redis-')) : null
+  const persistence = dir ? ['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']
   let child: ChildProcess | null = null
   let log = ''
   const launch = async () => {
     log = ''
-    child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
+    child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--daemonize', 'no'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     child.stdout!.on('data', (d) => (log += d))
@@ -88,6 +94,9 @@ export async function startRedis(): Promise<TestRedis> {
     url: `redis://127.0.0.1:${port}`,
     kill: () => end('SIGKILL'),
     restart: launch,
-    stop: () => end('SIGTERM'),
+    async stop() {
+      await end('SIGTERM')
+      if (dir) rmSync(dir, {recursive: true, force: true})
+    },
   }
 }

@@ -1,0 +1,55 @@
+import {TrackLimits} from '../cio/limits.js'
+import type {Sendable} from '../importer/dispatcher.js'
+import type {Operation} from '../mapping/types.js'
+import {DEFAULT_MAX_BODY_BYTES} from './batch-packer.js'
+
+const ENVELOPE_BYTES = '{"batch":[]}'.length
+
+/** A v2 batch of operations that did not come from a file: each entry carries its source's ref (a job, an offset). */
+export interface RefBatch<R> extends Sendable {
+  refs: R[]
+  bodyBytes: number
+}
+
+/**
+ * Packs operations from a queue or a stream into v2 batches under the body limit, the same limit and
+ * envelope arithmetic as the file importer's BatchPacker; refs say what to acknowledge per entry.
+ */
+export class RefPacker<R> {
+  private open: RefBatch<R> | null = null
+  private readonly maxBody: number
+
+  constructor(maxBodyBytes = DEFAULT_MAX_BODY_BYTES) {
+    this.maxBody = Math.min(maxBodyBytes, TrackLimits.batchRequestBytes - 1)
+  }
+
+  get pending(): RefBatch<R> | null {
+    return this.open
+  }
+
+  /** True when `op` would not fit in the open batch (the caller sends it first). */
+  wouldOverflow(op: Pick<Operation, 'bytes'>): boolean {
+    return this.open !== null && this.open.bodyBytes + 1 + op.bytes > this.maxBody
+  }
+
+  /** Add one operation; returns the batch it closed, if it did not fit there. */
+  add(op: Pick<Operation, 'json' | 'bytes' | 'personKey'>, ref: R): RefBatch<R> | null {
+    const ready = this.wouldOverflow(op) ? this.flush() : null
+    if (this.open) {
+      this.open.entries.push(op.json)
+      this.open.refs.push(ref)
+      this.open.bodyBytes += 1 + op.bytes
+      this.open.personKeys.add(op.personKey)
+    } else {
+      this.open = {entries: [op.json], refs: [ref], bodyBytes: ENVELOPE_BYTES + op.bytes, personKeys: new Set([op.personKey])}
+    }
+
+    return ready
+  }
+
+  flush(): RefBatch<R> | null {
+    const batch = this.open
+    this.open = null
+    return batch
+  }
+}
