@@ -8,12 +8,16 @@ import {budgetFlags, inputArgs, inputFlags, pacingFlags, quietFlag, shardFlag, s
 import {resolveRecordType} from '../cli/record-type.js'
 import {announceRun, defaultStatePath, runSession, type SessionSummary} from '../cli/run-session.js'
 import {confirmFlags, resolveTarget, targetFlags} from '../cli/target-flags.js'
+import {CodedError} from '../cli/error-codes.js'
 import {asUserError} from '../cli/user-errors.js'
 import {createRun, type HeaderWarning, newRunId} from '../importer/create-run.js'
+import {checkResumable} from '../importer/resume-check.js'
+import {sameShard, type ShardSpec} from '../importer/shard.js'
 import {Ledger} from '../ledger/ledger.js'
-import {RESUMABLE} from '../ledger/records.js'
+import {RESUMABLE, type RunRecord} from '../ledger/records.js'
 import {loadMappingFile} from '../mapping/index.js'
 import {createSpoolReporter} from '../reporting/progress-reporter.js'
+import type {TrackTarget} from '../target/track-target.js'
 import {formatDuration, runValidate, type ValidationReport} from '../validation/index.js'
 
 export default class Import extends BaseCommand {
@@ -55,11 +59,35 @@ rejected; 4 interrupted (resumable); 5 transient errors outlasted the retry budg
     'retry-file': Flags.string({description: 'where failed rows go [default: <input>.<run id>.retry.<ext> in the current directory]'}),
     ...tuningFlags,
     'dry-run': Flags.boolean({description: 'send nothing: run validate on the files instead (same report, rejects file and exit codes)'}),
+    once: Flags.boolean({
+      description:
+        "import these inputs once per state file: continue this state file's run of the same inputs, target and shard when there is one (resumed when unfinished, nothing sent when it completed), else start it; for restartable jobs (a Kubernetes Job's pods)",
+      default: false,
+    }),
     ...quietFlag,
     ...verboseFlag,
   }
 
   /** Importing the same inputs into the same target again starts over: say that the earlier run can be resumed instead. */
+  /**
+   * --once: the state file's latest run of these inputs into this target (and shard). Unfinished, it is
+   * continued as `resume` would (input unchanged, same shard); completed, the session finds every file done
+   * and only reports it. A changed input is refused, as resume refuses it.
+   */
+  private async earlierRun(ledger: Ledger, inputs: string[], target: TrackTarget, shard: ShardSpec | undefined): Promise<RunRecord | null> {
+    if (inputs.includes('-')) throw new CodedError('--once needs files: standard input cannot be recognised again', 'usage')
+    const run = ledger.runsOf(inputs.map((i) => resolve(i)), target).find((r) => sameShard(r.config.shard, shard ?? null))
+    if (!run) return null
+    if (RESUMABLE.has(run.status)) {
+      await checkResumable(ledger, run, target, false, shard)
+      process.stderr.write(`--once: continuing run ${run.id} (${run.status}) of these inputs\n`)
+    } else {
+      process.stderr.write(`--once: run ${run.id} of these inputs already ended (${run.status}); nothing to send\n`)
+    }
+
+    return run
+  }
+
   private noteUnfinishedRuns(ledger: Ledger, inputs: string[], target: {host: string; siteId: string}, stateFlag?: string): void {
     if (inputs.includes('-')) return
     const state = stateFlag ? ` --state ${JSON.stringify(stateFlag)}` : ''
@@ -99,12 +127,24 @@ rejected; 4 interrupted (resumable); 5 transient errors outlasted the retry budg
       // Before the run is recorded: an unreachable budget is a configuration error that leaves no run behind.
       budget = await openBudget(flags, target, flags.rate)
       ledger = Ledger.open(statePath)
-      this.noteUnfinishedRuns(ledger, inputs, target, flags.state)
+      const earlier = flags.once ? await this.earlierRun(ledger, inputs, target, flags.shard) : null
+      if (!earlier) this.noteUnfinishedRuns(ledger, inputs, target, flags.state)
+      else if (RESUMABLE.has(earlier.status)) {
+        await beforeSending({
+          target,
+          files: ledger.runFiles(earlier.id).filter((f) => !f.done),
+          what: `the rest of run ${earlier.id} (${earlier.type})`,
+          yes: flags.yes,
+          budget: budget?.budget,
+          estimate: {type, api: flags.api, mapping: mapping ?? undefined, rate: flags.rate, maxBodyBytes: flags['max-body-bytes']},
+        })
+      }
+
       // stdin is copied aside before sending: say so at once, not when the pipe closes.
       const id = inputs.includes('-') ? newRunId() : undefined
       if (id && !flags.quiet) announceRun({id, type, api: flags.api}, target, flags.rate, flags.concurrency)
       const spool = id ? createSpoolReporter() : undefined
-      const run = await createRun(ledger, {
+      const run = earlier ?? await createRun(ledger, {
         id,
         onStdinBytes: spool && ((bytes) => spool.update(bytes)),
         inputs,
@@ -118,6 +158,7 @@ rejected; 4 interrupted (resumable); 5 transient errors outlasted the retry budg
             files,
             what: type,
             yes: flags.yes,
+            budget: budget?.budget,
             estimate: {type, api: flags.api, mapping: mapping ?? undefined, rate: flags.rate, maxBodyBytes: flags['max-body-bytes']},
           }),
         onWarning(warning) {
