@@ -93,14 +93,15 @@ Exit codes are those of import.`
       }
       for (const problem of problems) this.warn(`--force: ${problem}`)
       const rate = flags.rate ?? run.config.rate
+      budget = await openBudget(flags, resolved.target, rate)
       await beforeSending({
         target: resolved.target,
         files: ledger.runFiles(run.id).filter((f) => !f.done),
         what: `the rest of run ${run.id} (${run.type})`,
         yes: flags.yes,
+        budget: budget?.budget,
         estimate: {type: run.type, api: run.api, mapping: (run.config.mapping ?? undefined) as MappingFile | undefined, rate, maxBodyBytes: run.config.maxBodyBytes},
       })
-      budget = await openBudget(flags, resolved.target, rate)
       const summary = await runSession({
         ledger,
         run,
