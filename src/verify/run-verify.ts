@@ -55,10 +55,10 @@ function pick(keys: string[], sample: number | 'all'): Set<string> {
 const label = (p: ExpectedPerson) => `${p.idType}:${p.value}`
 
 function reasonFor(verdict: PersonVerdict): string {
-  if (verdict.outcome === 'missing') return `verify: not found by the App API (id_type=${verdict.person.idType})`
+  if (verdict.outcome === 'missing') return `not found by the App API (id_type=${verdict.person.idType})`
   if (verdict.outcome === 'equal') return ''
   const parts = verdict.differences.map((d) => `${d.attribute} sent ${JSON.stringify(d.sent)} found ${JSON.stringify(d.found)}`)
-  return `verify: different: ${parts.join('; ')}`
+  return `different: ${parts.join('; ')}`
 }
 
 function mismatchFileName(displayPath: string, format: string, runId: string): string {

@@ -116,7 +116,7 @@ describe('verify reads the people back through the App API', () => {
     expect(report.mismatchFiles).toEqual([file])
     const rows = parse(readFileSync(file, 'utf8'), {columns: true}) as Array<Record<string, string>>
     expect(rows.map((r) => r._line)).toEqual(['2', '5', '6', '7', '8'])
-    expect(rows[1]).toEqual({id: 'c', email: 'a@example.com', cio_id: '', plan: 'team', _line: '5', _error: 'verify: not found by the App API (id_type=id)'})
+    expect(rows[1]).toEqual({id: 'c', email: 'a@example.com', cio_id: '', plan: 'team', _line: '5', _error: 'verify_missing: not found by the App API (id_type=id)'})
     // The file is in the input's format: import takes it as it is (_line and _error are ignored).
     const again = await runCli(['import', file, '--type', 'people', ...targetArgs(emulator), '--state', state, '--json'], {cwd: dir.path})
     expect(parseJson(again.stdout).rows).toEqual({read: 5, succeeded: 5, failed: 0, invalid: 0})
