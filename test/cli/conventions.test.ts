@@ -79,12 +79,8 @@ describe('--json errors carry a stable code; warnings land in the JSON', () => {
     for (const c of cases) {
       const result = await runCli([...c.args, '--json'], {cwd: dir.path})
       const json = parseJson(result.stdout)
-      if (c.code === 'auth_rejected') {
-        // An import that starts and is refused ends in a summary, not an error: its status says why.
-        expect(json.status, result.stdout).toBe('auth_rejected')
-      } else {
-        expect(json.error, c.args.join(' ')).toMatchObject({code: c.code, exit: c.exit, message: expect.any(String)})
-      }
+      // A wrong key is refused by the target check before any run exists: an error, like the others.
+      expect(json.error, c.args.join(' ')).toMatchObject({code: c.code, exit: c.exit, message: expect.any(String)})
 
       expect(result.code, c.args.join(' ')).toBe(c.exit)
     }

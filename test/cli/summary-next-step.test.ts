@@ -13,15 +13,15 @@ describe('the summary says why Customer.io rejected rows and what to run next', 
   let dir: TempDir
   beforeEach(async () => {
     // Whole requests carrying POISON are refused (400), so those rows fail alone with that message.
-    emulator = await testEmulator({faults: {refuseBodiesContaining: 'POISON'}})
+    emulator = await testEmulator({faults: {refuseBodiesContaining: 'POISON', rejectEntriesContaining: 'REJECTED'}})
     dir = tempDir()
   })
   afterEach(() => closeEmulatorAndDir(emulator, dir))
 
   it('groups rejected rows by reason with counts, in text and --json, and prints a retry import that runs', async () => {
-    // Unknown cio_ids are refused per entry (207); the POISON row is refused as a request of its own.
+    // The REJECTED rows are refused per entry (207); the POISON row is refused as a request of its own.
     const input = join(dir.path, 'people.csv')
-    writeFileSync(input, 'cio_id,plan\nffff0001,pro\nffff0002,pro\nffff0003,POISON\n')
+    writeFileSync(input, 'id,plan\np1,REJECTED\np2,REJECTED\np3,POISON\n')
     const env = {CIO_SITE_ID: emulator.siteId, CIO_API_KEY: emulator.apiKey}
     const state = join(dir.path, 'ledger.sqlite')
     const base = ['import', input, '--type', 'people', '--endpoint', emulator.url, '--state', state]
@@ -31,26 +31,26 @@ describe('the summary says why Customer.io rejected rows and what to run next', 
     const summary = parseJson(json.stdout)
     expect(summary.rows).toMatchObject({read: 3, failed: 3})
     expect(summary.rejectionsByReason).toHaveLength(2)
-    expect(summary.rejectionsByReason[0]).toEqual({reason: expect.stringMatching(/invalid identifier/i), count: 2})
+    expect(summary.rejectionsByReason[0]).toEqual({reason: expect.stringMatching(/rejectEntriesContaining/), count: 2})
     expect(summary.rejectionsByReason[1]).toEqual({reason: expect.any(String), count: 1})
     expect(summary.retryCommand).toBe(`cio-backfill import ${join(dir.path, 'r1.csv')} --type people --endpoint ${emulator.url} --state ${state}`)
 
     const text = await runCli([...base, '--retry-file', join(dir.path, 'r2.csv')], {cwd: dir.path, env})
     expect(text.code).toBe(1)
-    expect(text.stdout).toMatch(/rejected by Customer\.io, by reason:\n {4}2 {2}.*invalid identifier.*\n {4}1 {2}\S/i)
+    expect(text.stdout).toMatch(/rejected by Customer\.io, by reason:\n {4}2 {2}.*rejectEntriesContaining.*\n {4}1 {2}\S/i)
     expect(text.stdout).toContain(
       `next: fix the rows in the retry file (each row's reason is in its _error column), then send them with:\n` +
         `    cio-backfill import ${join(dir.path, 'r2.csv')} --type people --endpoint ${emulator.url} --state ${state}`,
     )
 
     // The printed command is the one to run: fix the file, run it as printed (credentials from the environment).
-    writeFileSync(join(dir.path, 'r2.csv'), readFileSync(join(dir.path, 'r2.csv'), 'utf8').replace('POISON', 'team'))
+    writeFileSync(join(dir.path, 'r2.csv'), readFileSync(join(dir.path, 'r2.csv'), 'utf8').replace('POISON', 'REJECTED'))
     const [, ...args] = summary.retryCommand.replace(join(dir.path, 'r1.csv'), join(dir.path, 'r2.csv')).split(' ')
     const again = await runCli([...args, '--retry-file', join(dir.path, 'r3.csv'), '--json'], {cwd: dir.path, env})
     const second = parseJson(again.stdout)
-    // The fixed row is no longer refused as a request; its unknown cio_id is now what Customer.io objects to.
+    // The changed row is no longer refused as a request; it is now refused per entry like the other two.
     expect(second.rows).toMatchObject({read: 3, failed: 3})
-    expect(second.rejectionsByReason).toEqual([{reason: expect.stringMatching(/invalid identifier/i), count: 3}])
+    expect(second.rejectionsByReason).toEqual([{reason: expect.stringMatching(/rejectEntriesContaining/), count: 3}])
   })
 
   it('prints no retry command when every row landed, and keeps the mapping, API and emulator in it when rows fail', async () => {

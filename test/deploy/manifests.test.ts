@@ -1,9 +1,9 @@
-import {readdirSync, statSync} from 'node:fs'
+import {readdirSync, readFileSync, statSync} from 'node:fs'
 import {join, relative} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 
 import {checkKustomization, checkManifests, type ManifestObject, parseManifests, renderKustomization} from '../../deploy/manifest-check.js'
-import {ROOT} from '../helpers/cli.js'
+import {parseJson, ROOT, runCli, tempDir} from '../helpers/cli.js'
 
 const K8S = join(ROOT, 'deploy', 'k8s')
 
@@ -140,5 +140,57 @@ describe('what the worker manifests promise', () => {
     const [redis] = of(staging, 'StatefulSet')
     expect(redis.spec.template.spec.containers[0].args).toEqual(expect.arrayContaining(['--maxmemory-policy', 'noeviction']))
     expect(of(production, 'StatefulSet')).toEqual([])
+  })
+})
+
+describe('plan --emit k8s', () => {
+  // The arguments that wrote deploy/k8s/backfill (npm run deploy:example); run from another folder with
+  // the same relative path, so the files must come out identical.
+  const EXAMPLE = ['plan', '--rows', '400000000', '--rate', '800', '--emit', 'k8s', 'deploy/k8s/backfill', '--type', 'events', '--input', '/input/events.ndjson', '--name', 'events']
+
+  it('writes a kustomization that passes the same checks, with the plan\'s shard count and the budget in every pod', async () => {
+    const dir = tempDir()
+    try {
+      const result = await runCli([...EXAMPLE.slice(0, 7), join(dir.path, 'out'), ...EXAMPLE.slice(8), '--json'])
+      expect(result.code, result.stderr).toBe(0)
+      const plan = parseJson(result.stdout)
+      expect(await checkKustomization(join(dir.path, 'out'))).toEqual([])
+      const job = parseManifests(renderKustomization(join(dir.path, 'out')), 'out').find((o) => o.kind === 'Job') as any
+      expect(plan.shards.recommended).toBeGreaterThan(1)
+      expect(job.spec).toMatchObject({completionMode: 'Indexed', completions: plan.shards.recommended, parallelism: plan.shards.recommended})
+      expect(job.spec.template.spec.restartPolicy).toBe('Never')
+      const args: string[] = job.spec.template.spec.containers[0].args
+      expect(args.join(' ')).toContain(`--shard $(JOB_COMPLETION_INDEX)/${plan.shards.recommended} --budget $(CIO_BUDGET_URL) --rate 800`)
+      expect(args).toContain('--once')
+      // The ledgers: one ReadWriteOnce volume, every pod pinned to the node that has it.
+      const pvc = parseManifests(renderKustomization(join(dir.path, 'out')), 'out').find((o) => o.kind === 'PersistentVolumeClaim') as any
+      expect(pvc.spec.accessModes).toEqual(['ReadWriteOnce'])
+      expect(job.spec.template.spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe('kubernetes.io/hostname')
+    } finally {
+      dir.cleanup()
+    }
+  })
+
+  it('deploy/k8s/backfill is what plan --emit k8s writes today (npm run deploy:example regenerates it)', async () => {
+    const dir = tempDir()
+    try {
+      const result = await runCli(EXAMPLE, {cwd: dir.path})
+      expect(result.code, result.stderr).toBe(0)
+      for (const file of ['kustomization.yaml', 'backfill.yaml']) {
+        const fresh = readFileSync(join(dir.path, 'deploy/k8s/backfill', file), 'utf8')
+        expect(readFileSync(join(K8S, 'backfill', file), 'utf8'), `${file} is stale: npm run deploy:example`).toBe(fresh)
+      }
+    } finally {
+      dir.cleanup()
+    }
+  })
+
+  it('refuses --emit without a directory or for daily traffic', async () => {
+    const noDir = await runCli(['plan', '--rows', '1000', '--emit', 'k8s'])
+    expect(noDir.code).toBe(2)
+    expect(noDir.stderr).toMatch(/--emit k8s writes a directory/)
+    const daily = await runCli(['plan', '--daily-events', '1000', '--emit', 'k8s', 'x'])
+    expect(daily.code).toBe(2)
+    expect(daily.stderr).toMatch(/one-off backfill/)
   })
 })

@@ -33,7 +33,7 @@ describe('enqueue', () => {
     const summary = parseJson(first.stdout)
     expect(summary).toMatchObject({read: 3, enqueued: 2, invalid: 1, exitCode: 1})
     const retry = readFileSync(join(dir.path, 'people.enqueue.retry.csv'), 'utf8')
-    expect(retry).toBe('id,email,plan,_line,_error\n,,free,3,"identifier is missing: columns \'id\', \'email\', \'cio_id\' are all empty or absent"\n')
+    expect(retry).toBe('id,email,plan,_line,_error\n,,free,3,"identifier_missing: identifier is missing: columns \'id\', \'email\', \'cio_id\' are all empty or absent"\n')
 
     const again = await runCli(args, {cwd: dir.path})
     expect(again.code).toBe(1)

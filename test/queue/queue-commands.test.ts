@@ -58,7 +58,8 @@ describe('queue status | retry-failed | export-failed', () => {
     expect(exported.code, exported.stderr).toBe(0)
     expect(parseJson(exported.stdout)).toMatchObject({rows: 1})
     const rows = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
-    expect(rows).toEqual([{plan: 'poison', id: '2', _line: 2, _error: status.failureReasons[0].reason}])
+    // The retry file's _error is the rule, then Customer.io's reason.
+    expect(rows).toEqual([{plan: 'poison', id: '2', _line: 2, _error: `rejected_by_api: ${status.failureReasons[0].reason}`}])
     const noEvents = await runCli(['queue', 'export-failed', join(dir.path, 'none.ndjson'), '--type', 'events', ...redisArgs, '--json'])
     expect(parseJson(noEvents.stdout)).toMatchObject({rows: 0})
 

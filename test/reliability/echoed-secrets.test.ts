@@ -24,6 +24,13 @@ function echoServer(): Promise<{server: Server; url: string}> {
       const auth = req.headers.authorization ?? ''
       const decoded = Buffer.from(auth.replace(/^Basic /, ''), 'base64').toString()
       const echo = `Authorization: ${auth} (${decoded})`
+      res.setHeader('content-type', 'application/json')
+      // The target check before the first batch, answered as the Track API does.
+      if (req.method === 'GET') {
+        res.end(JSON.stringify({url: '', site_id: SITE, region: 'us'}))
+        return
+      }
+
       const batch = (JSON.parse(body) as {batch: unknown[]}).batch
       res.setHeader('content-type', 'application/json')
       if (body.includes('BAD400')) {

@@ -30,7 +30,8 @@ describe('a full ledger disk', () => {
       mountProblem = `cannot mount a 16 MB tmpfs at ${mountPoint} (this test needs root, as CI has): ${(error as Error).message}`
     }
 
-    emulator = await testEmulator()
+    // Rows holding REJECT-ME are refused per entry (207), as Customer.io refuses a row it cannot take.
+    emulator = await testEmulator({faults: {rejectEntriesContaining: 'REJECT-ME'}})
     dir = tempDir()
   })
 
@@ -53,7 +54,7 @@ describe('a full ledger disk', () => {
     expect(seeded.code, seeded.stderr).toBe(0)
     const cioIds = Array.from({length: 40}, (_, i) => emulator.inspect.person(`s${i}`)!.cio_id)
 
-    // Rows cycle through: a known person (lands), an unknown cio_id (207: failed), no identifier (invalid).
+    // Rows cycle through: a known person (lands), a known person with a refused entry (207: failed), no identifier (invalid).
     const rows = 9000
     const bio = 'x'.repeat(200)
     const lines = ['cio_id,plan,bio']
@@ -64,7 +65,7 @@ describe('a full ledger disk', () => {
         lines.push(`${cioIds[i % 40]},plan-${i},${bio}`)
         expected.succeeded++
       } else if (i % 3 === 1) {
-        lines.push(`ffff${String(i).padStart(6, '0')},plan-${i},${bio}`)
+        lines.push(`${cioIds[i % 40]},REJECT-ME-${i},${bio}`)
         expected.failed.push(line)
       } else {
         lines.push(`,plan-${i},${bio}`)

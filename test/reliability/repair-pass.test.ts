@@ -36,6 +36,13 @@ function lateApplyingServer(stallEvery: number, applyAfterCloseMs: number) {
     let body = ''
     req.on('data', (d) => (body += d))
     req.on('end', () => {
+      // The target check before the first batch (GET /api/v1/accounts/region), as the Track API answers it.
+      if (req.method === 'GET') {
+        res.setHeader('content-type', 'application/json')
+        res.end('{"url":"","site_id":"s","region":"us"}')
+        return
+      }
+
       const hash = createHash('sha1').update(body).digest('hex')
       const first = !seen.has(hash)
       seen.add(hash)

@@ -24,7 +24,9 @@ describe('small text: counts, plurals, example ids', () => {
     writeFileSync(input, rows.join('\n') + '\n')
     const result = await runCli(['import', input, '--type', 'people', '--emulator', '--state', join(dir.path, 'l.sqlite')], {cwd: dir.path})
     expect(result.code, result.stderr).toBe(0)
-    expect(result.stderr).toMatch(/^Emulator http:\/\/127\.0\.0\.1:\d+ received 1 request; it now holds 1,500 people and 0 events\.$/m)
+    // Two requests reached the emulator (the target check and one batch); the run sent one batch: "1 request".
+    expect(result.stderr).toMatch(/^Emulator http:\/\/127\.0\.0\.1:\d+ received 2 requests; it now holds 1,500 people and 0 events\.$/m)
+    expect(result.stderr).toMatch(/\| 1 request \(/)
     expect(result.stdout).toContain('1,500 read, 1,500 succeeded')
   })
 
