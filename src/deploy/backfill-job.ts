@@ -65,8 +65,8 @@ export function shardArgs(spec: BackfillSpec): string[] {
     spec.region,
     '--state',
     `${LEDGER_MOUNT}/shard-$(JOB_COMPLETION_INDEX)-of-${spec.shards}.sqlite`,
-    // A retried pod continues its shard's unfinished run from the ledger instead of starting over.
-    '--resume-unfinished',
+    // A retried pod continues its shard's run from the ledger instead of starting over.
+    '--once',
     '--yes',
   ]
 }
