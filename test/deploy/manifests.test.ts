@@ -117,6 +117,8 @@ describe('what the worker manifests promise', () => {
       }
 
       expect(of(objects, 'Secret')).toEqual([])
+      // Credentials stay in the environment: a process's arguments are visible to anyone who can list processes.
+      expect(deployment.spec.template.spec.containers[0].args.join(' ')).not.toMatch(/REDIS_URL|BUDGET_URL|API_KEY|SITE_ID/)
     }
   })
 
