@@ -1,5 +1,5 @@
 import {TrackLimits} from '../cio/limits.js'
-import type {Sendable} from '../importer/dispatcher.js'
+import type {Sendable} from '../sending/dispatcher.js'
 import type {Operation} from '../mapping/types.js'
 import {DEFAULT_MAX_BODY_BYTES} from './batch-packer.js'
 

@@ -1,4 +1,3 @@
-import {setMaxListeners} from 'node:events'
 import {rm} from 'node:fs/promises'
 
 import {type Batch, firstLine, lastLine} from '../batching/batch.js'
@@ -11,14 +10,13 @@ import {createMapper} from '../mapping/index.js'
 import {writeRetryFile} from '../reporting/retry-file.js'
 import type {DeliveryContext, DeliveryCounters, EntryFailures} from '../sending/deliver.js'
 import {DeliveryStoppedError} from '../sending/delivery-errors.js'
-import {createLocalBudget} from '../sending/local-budget.js'
+import {createDeliveryContext} from '../sending/delivery-context.js'
 import {Pacer} from '../sending/pacer.js'
 import type {RateBudget} from '../sending/rate-budget.js'
-import {redactingTransport} from '../sending/redacting-transport.js'
-import {createTransport, type ExchangeObserver} from '../sending/track-transport.js'
+import type {ExchangeObserver} from '../sending/track-transport.js'
 import {openSource} from '../source/index.js'
-import {createTrackClient, redact, type TrackTarget} from '../target/track-target.js'
-import {Dispatcher} from './dispatcher.js'
+import type {TrackTarget} from '../target/track-target.js'
+import {Dispatcher} from '../sending/dispatcher.js'
 import {FileSettlement} from './file-settlement.js'
 import {repairAmbiguousPeople} from './repair-pass.js'
 import type {ProgressSnapshot} from './progress-snapshot.js'
@@ -103,19 +101,20 @@ export class ImportSession {
 
   constructor(private readonly options: SessionOptions) {
     const {run} = options
-    // Every lane waiting for a permit or a retry listens for the stop: more than Node's default 10.
-    setMaxListeners(options.concurrency * 4 + 20, this.stopping.signal)
-    const budget = options.budget ?? createLocalBudget(options.rate)
-    this.pacer = new Pacer({budget, rate: options.rate, concurrency: options.concurrency})
-    const client = createTrackClient(options.target, {timeoutMs: options.requestTimeoutMs})
-    const transport = redactingTransport(createTransport(client, run.api, options.onExchange), (text) => redact(text, options.target))
-    const deliveryContext: DeliveryContext = {
-      pacer: this.pacer,
-      transport,
-      policy: {maxRetries: run.config.maxRetries, maxThrottleRetries: 50, baseDelayMs: run.config.retryBaseMs},
+    const deliveryContext = createDeliveryContext({
+      target: options.target,
+      api: run.api,
+      rate: options.rate,
+      concurrency: options.concurrency,
+      budget: options.budget,
+      requestTimeoutMs: options.requestTimeoutMs,
+      maxRetries: run.config.maxRetries,
+      retryBaseMs: run.config.retryBaseMs,
       counters: this.counters,
       stopping: this.stopping.signal,
-    }
+      onExchange: options.onExchange,
+    })
+    this.pacer = deliveryContext.pacer
     this.dispatcher = new Dispatcher({
       window: options.concurrency + 1,
       context: deliveryContext,

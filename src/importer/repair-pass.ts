@@ -6,7 +6,7 @@ import {createMapper} from '../mapping/index.js'
 import type {Operation} from '../mapping/types.js'
 import type {DeliveryContext} from '../sending/deliver.js'
 import {openSource} from '../source/index.js'
-import {Dispatcher} from './dispatcher.js'
+import {Dispatcher} from '../sending/dispatcher.js'
 
 export interface RepairOptions {
   ledger: Ledger

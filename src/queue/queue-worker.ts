@@ -5,17 +5,16 @@ import type {Redis} from 'ioredis'
 
 import {type RefBatch, RefPacker} from '../batching/ref-packer.js'
 import {utf8Bytes} from '../cio/limits.js'
-import {Dispatcher} from '../importer/dispatcher.js'
+import {Dispatcher} from '../sending/dispatcher.js'
 import {STOP_STATUS, type StopReason, stopReasonFor} from '../importer/stop-reason.js'
 import type {RunStatus} from '../ledger/records.js'
 import type {DeliveryMetrics} from '../reporting/delivery-metrics.js'
 import type {DeliveryCounters, EntryFailures} from '../sending/deliver.js'
 import {DeliveryStoppedError} from '../sending/delivery-errors.js'
-import {createLocalBudget} from '../sending/local-budget.js'
+import {createDeliveryContext} from '../sending/delivery-context.js'
 import {Pacer} from '../sending/pacer.js'
 import type {RateBudget} from '../sending/rate-budget.js'
-import {createTransport} from '../sending/track-transport.js'
-import {createTrackClient, type TrackTarget} from '../target/track-target.js'
+import type {TrackTarget} from '../target/track-target.js'
 import type {OperationJobData} from './job-data.js'
 
 type OperationJob = Job<OperationJobData>
@@ -87,17 +86,11 @@ export class QueueWorker {
 
   constructor(private readonly options: QueueWorkerOptions) {
     this.packer = new RefPacker(options.maxBodyBytes)
-    this.pacer = new Pacer({budget: options.budget ?? createLocalBudget(options.rate), rate: options.rate, concurrency: options.concurrency})
-    const transport = createTransport(createTrackClient(options.target, {timeoutMs: options.requestTimeoutMs}), 'v2')
+    const context = createDeliveryContext({...options, api: 'v2', counters: this.counters, stopping: this.stopping.signal})
+    this.pacer = context.pacer
     this.dispatcher = new Dispatcher({
       window: options.concurrency + 1,
-      context: {
-        pacer: this.pacer,
-        transport,
-        policy: {maxRetries: options.maxRetries, maxThrottleRetries: 50, baseDelayMs: options.retryBaseMs},
-        counters: this.counters,
-        stopping: this.stopping.signal,
-      },
+      context,
       onDelivered: (batch, failures) => this.acknowledge(batch, failures),
       onStop: (error) => this.stop(error instanceof DeliveryStoppedError ? null : stopReasonFor(error)),
     })

@@ -1,5 +1,5 @@
 import type {Batch} from '../batching/batch.js'
-import {deliver, type DeliveryContext, type DeliveryOutcome, type EntryFailures} from '../sending/deliver.js'
+import {deliver, type DeliveryContext, type DeliveryOutcome, type EntryFailures} from './deliver.js'
 
 /** What the dispatcher needs of a batch: its serialised entries and whose they are. Sources add their own refs. */
 export interface Sendable {
