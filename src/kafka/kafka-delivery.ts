@@ -8,25 +8,15 @@ import {CallChecker} from '../queue/operation-call.js'
 import type {DeliveryMetrics} from '../reporting/delivery-metrics.js'
 import type {DeliveryCounters, EntryFailures} from '../sending/deliver.js'
 import {DeliveryStoppedError} from '../sending/delivery-errors.js'
-import {createDeliveryContext} from '../sending/delivery-context.js'
+import {createDeliveryContext, type SenderSettings} from '../sending/delivery-context.js'
 import {Pacer} from '../sending/pacer.js'
-import type {RateBudget} from '../sending/rate-budget.js'
-import type {TrackTarget} from '../target/track-target.js'
 import type {DeadLetter, DeadLetterSink} from './dead-letter.js'
 import {callOfMessage, isUnusable} from './message-call.js'
 
-export interface KafkaDeliveryOptions {
+export interface KafkaDeliveryOptions extends SenderSettings {
   brokers: string[]
   topic: string
   group: string
-  target: TrackTarget
-  /** Shared with other processes through Redis (--budget); in-process at `rate` when absent. */
-  budget?: RateBudget
-  rate: number
-  concurrency: number
-  maxRetries: number
-  retryBaseMs: number
-  requestTimeoutMs: number
   maxBodyBytes?: number
   sessionTimeoutMs: number
   deadLetters: DeadLetterSink

@@ -11,25 +11,15 @@ import type {RunStatus} from '../ledger/records.js'
 import type {DeliveryMetrics} from '../reporting/delivery-metrics.js'
 import type {DeliveryCounters, EntryFailures} from '../sending/deliver.js'
 import {DeliveryStoppedError} from '../sending/delivery-errors.js'
-import {createDeliveryContext} from '../sending/delivery-context.js'
+import {createDeliveryContext, type SenderSettings} from '../sending/delivery-context.js'
 import {Pacer} from '../sending/pacer.js'
-import type {RateBudget} from '../sending/rate-budget.js'
-import type {TrackTarget} from '../target/track-target.js'
 import type {OperationJobData} from './job-data.js'
 
 type OperationJob = Job<OperationJobData>
 
-export interface QueueWorkerOptions {
+export interface QueueWorkerOptions extends SenderSettings {
   connection: Redis
   queue: string
-  target: TrackTarget
-  /** Shared with other processes through Redis (--budget); in-process at `rate` when absent. */
-  budget?: RateBudget
-  rate: number
-  concurrency: number
-  maxRetries: number
-  retryBaseMs: number
-  requestTimeoutMs: number
   /** How long an open batch waits for more jobs once the queue is found empty. */
   lingerMs: number
   maxBodyBytes?: number

@@ -8,9 +8,9 @@ import type {RateBudget} from './rate-budget.js'
 import {redactingTransport} from './redacting-transport.js'
 import {createTransport, type ExchangeObserver} from './track-transport.js'
 
-export interface DeliveryContextOptions {
+/** What every source is told about where and how fast to send (import, the queue worker, the Kafka consumer). */
+export interface SenderSettings {
   target: TrackTarget
-  api: 'v1' | 'v2'
   rate: number
   concurrency: number
   /** A budget shared with other processes (--budget); without one, an in-process budget of `rate`. */
@@ -18,6 +18,10 @@ export interface DeliveryContextOptions {
   requestTimeoutMs?: number
   maxRetries: number
   retryBaseMs: number
+}
+
+export interface DeliveryContextOptions extends SenderSettings {
+  api: 'v1' | 'v2'
   counters: DeliveryCounters
   /** Aborted when the source is stopping: no new attempt starts. */
   stopping: AbortSignal
