@@ -16,6 +16,8 @@ export interface OpenedBudget {
   budget: RateBudget
   /** The URL as it may be shown: credentials redacted. */
   shownUrl: string
+  /** The budget's name in Redis (derived from the workspace, or --budget-key). */
+  key: string
 }
 
 /**
@@ -28,13 +30,14 @@ export async function openBudget(flags: BudgetFlagValues, target: TrackTarget, r
   if (!url) return undefined
   try {
     checkBudgetUrl(url)
+    const key = budgetKeyFor(target, flags['budget-key'])
     const budget = await connectRedisBudget({
       url,
-      key: budgetKeyFor(target, flags['budget-key']),
+      key,
       rate,
       outageLimitMs: flags['budget-outage-limit'] * 1000,
     })
-    return {budget, shownUrl: redactBudgetUrl(url)}
+    return {budget, shownUrl: redactBudgetUrl(url), key}
   } catch (error) {
     throw new Errors.CLIError((error as Error).message, {exit: ExitCode.Usage})
   }

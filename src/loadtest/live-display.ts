@@ -8,6 +8,10 @@ export interface LiveFigures {
   errors: number
   rateLimited: number
   dropped: number
+  /** Of `dropped`: refused by the shared rate budget. */
+  droppedByBudget: number
+  /** Why the shared budget refuses everything right now (Redis unreachable), or null. */
+  budgetHold: string | null
   failedThresholds: number
 }
 
@@ -32,6 +36,8 @@ export function formatLiveLine(f: LiveFigures): string {
     `${clock(f.elapsedMs)}/${clock(f.totalMs)}` +
     `  rate ${f.currentRate}/s (target ${Math.round(f.targetRate)})  in flight ${f.inFlight}  p95 ${p95}` +
     `  errors ${f.errors} (429: ${f.rateLimited})  dropped ${f.dropped}` +
+    (f.droppedByBudget > 0 ? ` (budget ${f.droppedByBudget})` : '') +
+    (f.budgetHold ? `  PAUSED: ${f.budgetHold}` : '') +
     (f.failedThresholds > 0 ? `  thresholds failing: ${f.failedThresholds}` : '')
   )
 }

@@ -25,6 +25,9 @@ export function isError(outcome: Outcome): boolean {
   return outcome.kind !== 'ok' && !(outcome.kind === 'http_error' && (outcome.status ?? 0) < 400)
 }
 
+/** Why an arrival was not started: the in-flight cap was full, or the shared rate budget said no. */
+export type DropReason = 'max_in_flight' | 'budget'
+
 interface StageCounters {
   sent: number
   dropped: number
@@ -44,6 +47,8 @@ export class LoadMetrics {
   networkErrors = 0
   timeouts = 0
   dropped = 0
+  /** Of `dropped`: arrivals the shared rate budget refused (--budget). */
+  droppedByBudget = 0
   interrupted = 0
   entryErrors = 0
   private readonly recentSends: number[] = []
@@ -69,8 +74,9 @@ export class LoadMetrics {
     this.recentSends.push(atMs)
   }
 
-  recordDropped(atMs: number): void {
+  recordDropped(atMs: number, reason: DropReason = 'max_in_flight'): void {
     this.dropped++
+    if (reason === 'budget') this.droppedByBudget++
     this.stages[this.stageAt(atMs)].dropped++
   }
 
@@ -109,6 +115,7 @@ export class LoadMetrics {
       network_errors: this.networkErrors,
       timeouts: this.timeouts,
       dropped_iterations: this.dropped,
+      budget_refused: this.droppedByBudget,
       entry_errors: this.entryErrors,
     }
     const count = counters[metric]

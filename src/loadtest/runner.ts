@@ -12,6 +12,7 @@ import {type Stage, formatStages, totalDurationMs} from './stages.js'
 import {type LoadTestSummary, operationFigures, rates, stageSummaries} from './summary.js'
 import {type Threshold, type ThresholdResult, evaluateThresholds} from './thresholds.js'
 import type {LiveFigures} from './live-display.js'
+import type {RateBudget} from '../sending/rate-budget.js'
 
 export interface LoadTestOptions {
   target: TrackTarget
@@ -34,6 +35,11 @@ export interface LoadTestOptions {
   checkIntervalMs?: number
   /** Called once the run has started, with a reader for the live display. */
   onStart?: (read: () => LiveFigures) => void
+  /**
+   * A rate budget shared with other senders (--budget): each arrival takes a permit without waiting,
+   * and one refused is dropped and counted ("budget"), so the schedule stays open-model.
+   */
+  budget?: {permits: RateBudget; key: string; rate: number}
   /** One-off notices worth a line on stderr (k6 prints "Insufficient VUs" the same way). */
   onWarning?: (message: string) => void
 }
@@ -72,6 +78,8 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestSum
     createdCount: 0,
   }, () => factory.lastSeq)
   const client = createTrackClient(options.target, {timeoutMs: options.timeoutMs})
+  // The credential check is a request like any other: under a shared budget it takes a permit too.
+  await options.budget?.permits.acquire(options.signal ?? new AbortController().signal)
   await preflight(options.target)
   // Written before the first request: no record, no cleanup, so no run.
   await recorder.save()
@@ -85,23 +93,50 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestSum
   options.signal?.addEventListener('abort', onExternalAbort, {once: true})
   if (options.signal?.aborted) onExternalAbort()
 
-  const loop = new ArrivalLoop<{operation: Operation; outcome: Outcome}>({
+  const budget = options.budget?.permits
+  const start = (sentAtMs: number, lagMs: number) => {
+    metrics.recordSent(sentAtMs, lagMs)
+    const operation = factory.next()
+    recorder.sent(operation)
+    return executeOperation(client, operation, now).then((outcome) => {
+      // The budget's 429 state is shared: a throttled load test slows the imports beside it, and back.
+      if (outcome.status === 429) budget?.throttled(null)
+      else if (outcome.kind === 'ok') budget?.succeeded()
+      return {operation, outcome}
+    })
+  }
+
+  let budgetWarned = false
+  const refused = (atMs: number) => {
+    if (!budgetWarned) {
+      budgetWarned = true
+      options.onWarning?.(
+        `the shared rate budget (${options.budget!.key}, ${options.budget!.rate}/s) refused an arrival at ${(atMs / 1000).toFixed(1)} s: ` +
+          'refused arrivals are dropped and counted as "budget" (the schedule never waits for a permit).' +
+          (budget?.holdReason ? ` ${budget.holdReason}` : ''),
+      )
+    }
+
+    metrics.recordDropped(atMs, 'budget')
+    return null
+  }
+
+  const loop = new ArrivalLoop<{operation: Operation; outcome: Outcome} | null>({
     schedule: arrivalSchedule(options.startRate, options.stages),
     maxInFlight: options.maxInFlight,
     now,
     signal: stop.signal,
     launch(_arrival, sentAtMs, lagMs) {
-      metrics.recordSent(sentAtMs, lagMs)
-      const operation = factory.next()
-      recorder.sent(operation)
-      return executeOperation(client, operation, now).then((outcome) => ({operation, outcome}))
+      if (!budget) return start(sentAtMs, lagMs)
+      return budget.tryAcquire().then((granted) => (granted ? start(sentAtMs, lagMs) : refused(sentAtMs)))
     },
-    onSettled({operation, outcome}) {
-      metrics.recordOutcome(outcome)
-      recorder.settled(operation, outcome)
+    onSettled(result) {
+      if (!result) return
+      metrics.recordOutcome(result.outcome)
+      recorder.settled(result.operation, result.outcome)
     },
     onDropped(_arrival, atMs) {
-      if (metrics.dropped === 0) {
+      if (metrics.dropped === metrics.droppedByBudget) {
         options.onWarning?.(
           `--max-in-flight ${options.maxInFlight} reached at ${(atMs / 1000).toFixed(1)} s: arrivals are being dropped (dropped_iterations). ` +
             'At the start this means the cap is too small (size it as rate x latency + margin); later, that the target slowed down.',
@@ -140,6 +175,8 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestSum
     errors: metrics.errors,
     rateLimited: metrics.rateLimited,
     dropped: metrics.dropped,
+    droppedByBudget: metrics.droppedByBudget,
+    budgetHold: budget?.holdReason ?? null,
     failedThresholds: latest.filter((result) => !result.ok).length,
   }))
 
@@ -169,6 +206,7 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestSum
       maxInFlight: options.maxInFlight,
       timeoutMs: options.timeoutMs,
       gracefulStopMs: options.gracefulStopMs,
+      budget: options.budget ? {key: options.budget.key, rate: options.budget.rate} : null,
     },
     startedAt: new Date(loop.startedAtEpochMs).toISOString(),
     durationMs: Math.round(runEnd - loop.startedAt),

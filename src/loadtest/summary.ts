@@ -35,6 +35,8 @@ export interface LoadTestSummary {
     maxInFlight: number
     timeoutMs: number
     gracefulStopMs: number
+    /** The shared rate budget the arrivals took permits from (--budget), or null. Never the URL. */
+    budget: {key: string; rate: number} | null
   }
   /** When the arrivals' clock started (arrival times in the schedule are relative to it). */
   startedAt: string
@@ -51,6 +53,8 @@ export interface LoadTestSummary {
     networkErrors: number
     timeouts: number
     dropped: number
+    /** Of `dropped`: refused by the shared rate budget (--budget) rather than the in-flight cap. */
+    droppedByBudget: number
     interrupted: number
     entryErrors: number
   }
@@ -97,6 +101,7 @@ export function operationFigures(metrics: LoadMetrics, planned: number): LoadTes
     networkErrors: metrics.networkErrors,
     timeouts: metrics.timeouts,
     dropped: metrics.dropped,
+    droppedByBudget: metrics.droppedByBudget,
     interrupted: metrics.interrupted,
     entryErrors: metrics.entryErrors,
   }
@@ -133,7 +138,7 @@ export function renderSummary(summary: LoadTestSummary, cleanupHint = `remove th
   lines.push(`  ${[lat.p50, lat.p90, lat.p95, lat.p99, lat.max, lat.avg, lat.min].map((v) => pad(v, 10)).join('')}`)
   lines.push(`  schedule lag p95 ${lag.p95} ms, max ${lag.max} ms`)
   lines.push('', 'OPERATIONS')
-  lines.push(`  planned ${ops.planned}  sent ${ops.sent}  completed ${ops.completed}  dropped ${ops.dropped}  interrupted ${ops.interrupted}`)
+  lines.push(`  planned ${ops.planned}  sent ${ops.sent}  completed ${ops.completed}  dropped ${ops.dropped}${ops.droppedByBudget > 0 ? ` (${ops.droppedByBudget} by the budget)` : ''}  interrupted ${ops.interrupted}`)
   lines.push(`  ok ${ops.ok}  errors ${ops.errors} (${percent(summary.errorRate)})  429 ${ops.rateLimited} (${percent(summary.rateLimitedRate)})` +
     `  network errors ${ops.networkErrors} (timeouts ${ops.timeouts})` + (summary.scenario.api === 'v2' ? `  entry errors ${ops.entryErrors}` : ''))
   const statuses = Object.entries(summary.byStatus).sort(([a], [b]) => a.localeCompare(b))

@@ -32,6 +32,10 @@ export function createLocalBudget(rate: number, now: () => number = () => perfor
         await sleepUnless(wait, signal)
       }
     },
+    async tryAcquire(): Promise<boolean> {
+      if (state.pausedUntil > now()) return false
+      return window.tryStart() === 0
+    },
     throttled(retryAfterMs) {
       const t = now()
       apply(afterThrottle(state, t, retryAfterMs, Math.random(), acceptedInWindow(t)))

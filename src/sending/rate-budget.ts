@@ -12,6 +12,12 @@ export interface RateBudget {
    * unreachable for longer than its bound (never starts a request unpaced).
    */
   acquire(signal: AbortSignal): Promise<void>
+  /**
+   * Takes a permit only if one is free right now: true when taken (and counted), false when the
+   * budget is full, paused by a 429 or unreachable (nothing is taken). Never waits, so a sender with
+   * its own schedule (the open-model load test) can count a refusal instead of drifting off it.
+   */
+  tryAcquire(): Promise<boolean>
   /** A 429 came back: pause every sender for Retry-After (1 s when absent) and lower the rate. */
   throttled(retryAfterMs: number | null): void
   /** A request succeeded: lets the rate climb back after a 429. */

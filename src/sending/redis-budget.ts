@@ -176,6 +176,24 @@ class RedisBudget implements RateBudget {
     }
   }
 
+  async tryAcquire(): Promise<boolean> {
+    try {
+      const asked = performance.now()
+      const [ms, limit] = await this.redis.cioAcquire(this.logKey, this.stateKey, this.options.rate, this.windowUs, `${this.token}:${this.seq++}`)
+      this.current = Number(limit)
+      this.reachable()
+      if (Number(ms) !== 0) return false
+      // Late grants are left unused, as in acquire(): a refusal, never a start that could crowd a second.
+      if (performance.now() - asked <= this.staleGrantMs) return true
+      this.staleGrants++
+      return false
+    } catch (error) {
+      // Unreachable: refused, and holdReason says why. The caller decides when that is too long.
+      this.holdReason = `budget paused: Redis unreachable at ${this.shown} (${(error as Error).message})`
+      return false
+    }
+  }
+
   throttled(retryAfterMs: number | null): void {
     const jitter = Math.random()
     this.update((state, now) => afterThrottle(state, now, retryAfterMs, jitter))

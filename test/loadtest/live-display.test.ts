@@ -14,6 +14,8 @@ const figures: LiveFigures = {
   errors: 7,
   rateLimited: 5,
   dropped: 1,
+  droppedByBudget: 0,
+  budgetHold: null,
   failedThresholds: 0,
 }
 
@@ -28,6 +30,10 @@ describe('live display', () => {
   it('shows elapsed, current vs planned rate, in flight, p95 so far, errors and drops', () => {
     expect(formatLiveLine(figures)).toBe('1:35/2:00  rate 63/s (target 65)  in flight 4  p95 212ms  errors 7 (429: 5)  dropped 1')
     expect(formatLiveLine({...figures, p95Ms: undefined, failedThresholds: 2})).toMatch(/p95 - .* thresholds failing: 2$/)
+    // Under --budget: how many of the drops the budget refused, and why it refuses everything when it does.
+    expect(formatLiveLine({...figures, dropped: 9, droppedByBudget: 8, budgetHold: 'budget paused: Redis unreachable at redis://r:6379'})).toMatch(
+      /dropped 9 \(budget 8\)  PAUSED: budget paused: Redis unreachable at redis:\/\/r:6379$/,
+    )
   })
 
   it('rewrites one line on a terminal', async () => {

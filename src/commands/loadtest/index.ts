@@ -5,10 +5,13 @@ import {Errors, Flags, type Interfaces} from '@oclif/core'
 import {ulid} from 'ulid'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import {openBudget, type OpenedBudget} from '../../cli/budget.js'
 import {ExitCode} from '../../cli/exit-codes.js'
+import {budgetFlags} from '../../cli/import-flags.js'
 import {resolveTarget, targetFlags} from '../../cli/target-flags.js'
 import {choiceFlag} from '../../cli/flag-kinds.js'
 import {preflightFailure} from '../../cli/user-errors.js'
+import {BudgetLostError, BudgetStoppedError} from '../../sending/rate-budget.js'
 import {isProductionHost, type TrackTarget} from '../../target/track-target.js'
 import {LiveDisplay} from '../../loadtest/live-display.js'
 import {MixSpecError} from '../../loadtest/mix.js'
@@ -30,18 +33,24 @@ function cleanupHint(runId: string, flags: Interfaces.InferredFlags<typeof LoadT
   return `remove them with: ${parts.join(' ')} (same --site-id/--api-key)`
 }
 
+/** import's --rate default: a budget named without a rate is the one imports share by default. */
+const DEFAULT_BUDGET_RATE = 80
+
 export default class LoadTest extends BaseCommand {
   static override id = 'loadtest'
   static override summary = 'Open-model load test of a Track API workspace (k6 ramping-arrival-rate semantics)'
   static override description = `Arrivals start on a schedule computed from the stage curve, whatever the response times; each sends one identify/track call (v1) or one batch (v2) for a person "lt-<run id>-<n>" carrying _load_test: true.
 
-Thresholds use k6 syntax and are checked every 2 s and at the end; a failed threshold exits 99. The run is recorded so that "loadtest cleanup RUN_ID" can delete every person it created.`
+Thresholds use k6 syntax and are checked every 2 s and at the end; a failed threshold exits 99. The run is recorded so that "loadtest cleanup RUN_ID" can delete every person it created.
+
+With --budget the arrivals share a rate budget held in Redis with the imports, queue workers and Kafka consumers that name it (see README "Scaling out"): each arrival takes a permit without waiting, and one that finds none free is dropped and counted as "budget" (operations.droppedByBudget), so the schedule stays open-model and the workspace never sees more than --rate in any sliding second from all of them together. A 429 seen by the load test pauses and slows every sender of the budget, as theirs do.`
 
   static override examples = [
     '<%= config.bin %> loadtest --emulator',
     '<%= config.bin %> loadtest --emulator --stages 10s:100,20s:100 --start-rate 20 --threshold "p(99)<300" --abort-on-fail',
     'CIO_SITE_ID=... CIO_API_KEY=... <%= config.bin %> loadtest --allow-production --stages 30s:5,60s:8 --start-rate 1',
     '<%= config.bin %> loadtest --emulator --api v2 --batch-size 50 --summary-export summary.json',
+    '<%= config.bin %> loadtest --stages 60s:50 --budget redis://127.0.0.1:6379 --rate 200   # beside imports sharing --rate 200',
   ]
 
   static override enableJsonFlag = true
@@ -71,6 +80,16 @@ Thresholds use k6 syntax and are checked every 2 s and at the end; a failed thre
     'summary-export': Flags.string({description: 'also write the summary JSON to this file'}),
     'state-dir': Flags.string({description: 'directory of load-test run records (default: <data dir>/loadtests)'}),
     quiet: Flags.boolean({char: 'q', description: 'no live progress line on stderr', default: false, env: 'CIO_BACKFILL_QUIET'}),
+    budget: budgetFlags.budget,
+    'budget-key': budgetFlags['budget-key'],
+    rate: Flags.integer({
+      description:
+        'with --budget: the shared budget, requests per second in any sliding second; an arrival finding no permit free is dropped and counted as "budget", never delayed [default: 80, as import]',
+      min: 1,
+      max: 1000,
+      dependsOn: ['budget'],
+      helpGroup: 'PACING',
+    }),
   }
 
   public async run(): Promise<LoadTestSummary> {
@@ -96,11 +115,20 @@ Thresholds use k6 syntax and are checked every 2 s and at the end; a failed thre
         )
       }
 
-      return await this.runWithSignals(flags, scenario, target, emulator !== undefined)
+      const rate = flags.rate ?? DEFAULT_BUDGET_RATE
+      const opened = await openBudget({...flags, 'budget-outage-limit': 60}, target, rate)
+      try {
+        return await this.runWithSignals(flags, scenario, target, emulator !== undefined, opened && {permits: opened.budget, key: opened.key, rate})
+      } finally {
+        await opened?.budget.close()
+      }
     } catch (error) {
       // The record is written before the first request; no record, no run (cleanup would be impossible).
       if (error instanceof RunRecordError) throw new Errors.CLIError(error.message, {exit: ExitCode.Usage})
       if (error instanceof PreflightError) throw preflightFailure(error)
+      // Only while waiting for the permit of the credential check: arrivals themselves never wait.
+      if (error instanceof BudgetLostError) throw new Errors.CLIError(error.message, {exit: ExitCode.RetriesExhausted})
+      if (error instanceof BudgetStoppedError) throw new Errors.CLIError('interrupted before the first arrival', {exit: ExitCode.Interrupted})
       throw error
     } finally {
       await emulator?.close()
@@ -112,6 +140,7 @@ Thresholds use k6 syntax and are checked every 2 s and at the end; a failed thre
     scenario: Scenario,
     target: TrackTarget,
     embeddedEmulator: boolean,
+    budget: {permits: OpenedBudget['budget']; key: string; rate: number} | undefined,
   ): Promise<LoadTestSummary> {
     const interrupt = new AbortController()
     // First Ctrl-C: stop arrivals, let in-flight operations finish, still print the summary. Second: leave now.
@@ -133,6 +162,7 @@ Thresholds use k6 syntax and are checked every 2 s and at the end; a failed thre
         batchSize: flags['batch-size'],
         maxInFlight: flags['max-in-flight'],
         abortOnFail: flags['abort-on-fail'],
+        budget,
         stateDir: flags['state-dir'] ?? path.join(this.config.dataDir, 'loadtests'),
         signal: interrupt.signal,
         onWarning: (message) => this.warn(message),
