@@ -6,7 +6,7 @@
 //  2. the shared budget: a people file in v1 (one request per row, so the rate binds) at --rate R:
 //     achieved rate of the 2 shards together (target >= 90% of R) and the busiest sliding second at the
 //     emulator (must be <= R).
-//  3. the cost of skipping: `--shard 0/1000` sends ~0.1% of the rows and reads (and maps) them all.
+//  3. the cost of skipping: `--shard 0/1000` sends ~0.1% of the rows, reads them all and maps only its own.
 // Prints FAIL beside a missed target. Usage: node bench/shards.js [--rows 200000] [--rate 100] [--seconds 15] [--json]
 import {spawn, spawnSync} from 'node:child_process'
 import {mkdtemp, rm} from 'node:fs/promises'

@@ -215,12 +215,17 @@ export class ImportSession {
           if (this.stopping.signal.aborted) break
           settlement.read(record)
           if (settled.has(record.line)) continue
-          const result = mapper.map(record)
           // Another shard's row: read past it (the resume point moves over it), count it, send nothing.
-          if (shard && !(result.ok ? ownsPerson(shard, result.op.personKey) : ownsInvalidLine(shard, record.line))) {
-            this.otherShards++
-            continue
+          // Decided from the identifier cells alone, before the row is mapped: skipping must be cheap.
+          if (shard) {
+            const key = mapper.personKey(record)
+            if (!(key === undefined ? ownsInvalidLine(shard, record.line) : ownsPerson(shard, key))) {
+              this.otherShards++
+              continue
+            }
           }
+
+          const result = mapper.map(record)
 
           if (!result.ok) {
             settlement.addInvalid({

@@ -1,9 +1,10 @@
 /**
  * `--shard I/N`: which rows of the input this process sends. A row belongs to the shard its person
- * hashes to (the normalised identifier after mapping, e.g. "id:42", "email:jane@example.com"; anonymous
- * events by "anon:<anonymous_id>"), so every row of a person goes through one process and "last row
- * wins" holds across shards. Rows that break a rule have no trustworthy person: they belong to a shard
- * by their line, so each lands in exactly one shard's retry file.
+ * hashes to (the identifier the mapping picks, normalised, e.g. "id:42", "email:jane@example.com";
+ * anonymous events by "anon:<anonymous_id>"), so every row of a person goes through one process and
+ * "last row wins" holds across shards; that includes a person's rows that break another rule. Rows
+ * with no usable identifier have no person: they belong to a shard by their line. Either way each row
+ * lands in exactly one shard (sent, or in its retry file).
  */
 export interface ShardSpec {
   /** 0-based. */

@@ -7,6 +7,7 @@ import {castCell, castViolation, hasKeys, identifiersOf, isEmpty, personKeyOf, s
 import {type ColumnPlan, ColumnPlanner, EVENT_IDENTIFIERS, EVENT_NAME_FIELDS, Role} from './column-plan.js'
 import {deriveEventId, isEventId} from './event-id.js'
 import {IdentifierPicker} from './identifier-picker.js'
+import {personKeyFromCells} from './person-key.js'
 import type {MapperOptions} from './people-mapper.js'
 import {violations} from './rules.js'
 import {parseTimestampMs} from './timestamps.js'
@@ -54,6 +55,10 @@ export class EventMapper implements Mapper {
     this.checkEntrySize = options.checkEntrySize
     this.v1Paths = options.v1Paths === true
     this.seed = options.eventIdSeed
+  }
+
+  personKey(record: SourceRecord): string | undefined {
+    return personKeyFromCells(record, this.planner, this.picker)
   }
 
   map(record: SourceRecord): MapResult {

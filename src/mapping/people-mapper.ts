@@ -5,6 +5,7 @@ import {CAST_FAILED} from './casts.js'
 import {castCell, castViolation, identifiersOf, isEmpty, personKeyOf, setKey, v1PathProblem, valueOverLimit} from './cells.js'
 import {type ColumnPlan, ColumnPlanner, PEOPLE_IDENTIFIERS, Role} from './column-plan.js'
 import {IdentifierPicker} from './identifier-picker.js'
+import {personKeyFromCells} from './person-key.js'
 import type {MappingFile} from './mapping-file.js'
 import {violations} from './rules.js'
 import type {MapResult, Mapper, RuleViolation, V2Entry} from './types.js'
@@ -29,6 +30,10 @@ export class PeopleMapper implements Mapper {
     this.picker = IdentifierPicker.for(PEOPLE_IDENTIFIERS, options.mapping)
     this.checkEntrySize = options.checkEntrySize
     this.v1Paths = options.v1Paths === true
+  }
+
+  personKey(record: SourceRecord): string | undefined {
+    return personKeyFromCells(record, this.planner, this.picker)
   }
 
   map(record: SourceRecord): MapResult {

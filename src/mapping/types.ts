@@ -45,4 +45,9 @@ export type MapResult = {ok: true; op: Operation} | {ok: false; violation: RuleV
 
 export interface Mapper {
   map(record: SourceRecord): MapResult
+  /**
+   * The row's person key as map() would give it, from the identifier cells only (cheap); undefined
+   * when the row has no usable identifier. Agrees with map()'s op.personKey whenever map() succeeds.
+   */
+  personKey(record: SourceRecord): string | undefined
 }
