@@ -44,8 +44,8 @@ function peopleLine(i) {
 
 const EVENT_NAMES = ['page_viewed', 'signed_up', 'purchase', 'plan_changed', 'logged_in']
 
-function eventLine(i) {
-  const p = person(1 + (i % 250_000))
+function eventLine(i, people = 250_000) {
+  const p = person(1 + (i % people))
   return JSON.stringify({
     id: p.id,
     name: EVENT_NAMES[i % EVENT_NAMES.length],
@@ -68,13 +68,15 @@ function eventLine(i) {
 /** Path of the cached input of `rows` rows, generating it first when missing. */
 export async function ensureData(kind, rows, log = () => {}) {
   await mkdir(DATA_DIR, {recursive: true})
-  const path = join(DATA_DIR, kind === 'people' ? `people-${rows}.csv` : `events-${rows}.ndjson`)
+  // 'events-few-people': the same events by 1,000 people, so every batch shares people with the next
+  // (a product's event stream); 'events' spreads them over 250,000 people.
+  const path = join(DATA_DIR, kind === 'people' ? `people-${rows}.csv` : `${kind}-${rows}.ndjson`)
   if (existsSync(path)) return path
   log(`generating ${path} (${rows.toLocaleString('en')} rows)...`)
   const partial = `${path}.partial`
   const out = createWriteStream(partial, {highWaterMark: 1 << 20})
   if (kind === 'people') out.write(PEOPLE_COLUMNS.join(',') + '\n')
-  const lineOf = kind === 'people' ? peopleLine : eventLine
+  const lineOf = kind === 'people' ? peopleLine : kind === 'events-few-people' ? (i) => eventLine(i, 1000) : eventLine
   let chunk = ''
   for (let i = 1; i <= rows; i++) {
     chunk += lineOf(i) + '\n'

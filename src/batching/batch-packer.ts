@@ -46,7 +46,7 @@ export class BatchPacker {
       this.open.lines.push(op.line)
       this.open.raws.push(raw)
       this.open.bodyBytes += 1 + op.bytes
-      this.open.personKeys.add(op.personKey)
+      if (op.ordered) this.open.personKeys.add(op.personKey)
     } else {
       this.open = this.newBatch(op, raw, position)
     }
@@ -69,7 +69,7 @@ export class BatchPacker {
       raws: [raw],
       bodyBytes: ENVELOPE_BYTES + op.bytes,
       start,
-      personKeys: new Set([op.personKey]),
+      personKeys: op.ordered ? new Set([op.personKey]) : new Set(),
     }
   }
 }

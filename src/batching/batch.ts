@@ -20,6 +20,7 @@ export interface Batch {
   /** Request body bytes: {"batch":[...]} with every entry. */
   bodyBytes: number
   start: InputPosition
+  /** People with rows here that must land in file order (Operation.ordered): the dispatcher's waits. */
   personKeys: Set<string>
 }
 

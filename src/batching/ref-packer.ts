@@ -33,15 +33,15 @@ export class RefPacker<R> {
   }
 
   /** Add one operation; returns the batch it closed, if it did not fit there. */
-  add(op: Pick<Operation, 'json' | 'bytes' | 'personKey'>, ref: R): RefBatch<R> | null {
+  add(op: Pick<Operation, 'json' | 'bytes' | 'personKey'> & {ordered?: boolean}, ref: R): RefBatch<R> | null {
     const ready = this.wouldOverflow(op) ? this.flush() : null
     if (this.open) {
       this.open.entries.push(op.json)
       this.open.refs.push(ref)
       this.open.bodyBytes += 1 + op.bytes
-      this.open.personKeys.add(op.personKey)
+      if (op.ordered !== false) this.open.personKeys.add(op.personKey)
     } else {
-      this.open = {entries: [op.json], refs: [ref], bodyBytes: ENVELOPE_BYTES + op.bytes, personKeys: new Set([op.personKey])}
+      this.open = {entries: [op.json], refs: [ref], bodyBytes: ENVELOPE_BYTES + op.bytes, personKeys: op.ordered === false ? new Set() : new Set([op.personKey])}
     }
 
     return ready

@@ -161,7 +161,7 @@ export class EventMapper implements Mapper {
       if (dataBytes > TrackLimits.eventDataBytes) return {ok: false, violation: violations.eventDataTooLarge(dataBytes)}
       if (this.checkEntrySize) return {ok: false, violation: violations.entryTooLarge(bytes)}
     }
-    return {ok: true, op: {line: record.line, personKey: personKeyOf(picker.type, picker.value), entry, json, bytes}}
+    return {ok: true, op: {line: record.line, personKey: personKeyOf(picker.type, picker.value), ordered: timeMs === undefined, entry, json, bytes}}
   }
 
   /** `name` beats `event` whatever their order in the row. */

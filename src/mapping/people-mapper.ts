@@ -70,7 +70,7 @@ export class PeopleMapper implements Mapper {
     const json = stringifyExact(entry)
     const bytes = utf8Bytes(json)
     if (this.checkEntrySize && bytes > TrackLimits.batchEntryBytes) return {ok: false, violation: violations.entryTooLarge(bytes)}
-    return {ok: true, op: {line: record.line, personKey: personKeyOf(picker.type, picker.value), entry, json, bytes}}
+    return {ok: true, op: {line: record.line, personKey: personKeyOf(picker.type, picker.value), ordered: true, entry, json, bytes}}
   }
 
   /** undefined when added, DUPLICATE when the name was already set by an earlier column, else the broken rule. */

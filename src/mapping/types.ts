@@ -28,6 +28,13 @@ export interface Operation {
    * Rows with the same key are applied in file order.
    */
   personKey: string
+  /**
+   * Whether this row must land after the person's earlier rows: true for identify rows (the later
+   * row must win) and for events without their own timestamp (the server would stamp them in arrival
+   * order); false for an event with its own timestamp and id, which lands correctly in any order, so
+   * its batch need not wait for the person's batches in flight.
+   */
+  ordered: boolean
   entry: V2Entry
   /** The entry serialised, once: requests are assembled from these strings, never re-serialised. */
   json: string

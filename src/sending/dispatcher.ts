@@ -23,9 +23,11 @@ export interface DispatcherOptions<B extends Sendable = Batch> {
 }
 
 /**
- * Sends batches concurrently while keeping each person's rows in file order: a batch that shares a
- * person with one still outstanding waits for it, so a retried earlier row can never land after a
- * later one. Dispatch is strictly in file order, so waiting also holds back everything behind it.
+ * Sends batches concurrently while keeping each person's rows in file order where order matters: a
+ * batch that shares a person (its personKeys: identify rows, events without their own timestamp) with
+ * one still outstanding waits for it, so a retried earlier row can never land after a later one.
+ * Events that carry their own timestamp and id are in no personKeys: they land right in any order.
+ * Dispatch is strictly in file order, so waiting also holds back everything behind it.
  */
 export class Dispatcher<B extends Sendable = Batch> {
   private readonly inFlight = new Set<Promise<void>>()

@@ -54,7 +54,7 @@ describe('plan: request estimates agree with the real packer', () => {
     const pad = 'x'.repeat(bytes - Buffer.byteLength(JSON.stringify(base)))
     const entry = {...base, attributes: {pad}}
     const json = JSON.stringify(entry)
-    return {line, personKey: `id:${line}`, entry, json, bytes: Buffer.byteLength(json)}
+    return {line, personKey: `id:${line}`, ordered: true, entry, json, bytes: Buffer.byteLength(json)}
   }
 
   it.each([
