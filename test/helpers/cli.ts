@@ -1,5 +1,5 @@
 import {spawn, type ChildProcess} from 'node:child_process'
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -83,4 +83,35 @@ export function parseJson<T = Record<string, any>>(stdout: string): T {
 /** oclif wraps error messages to the terminal width with " ›  " prefixes: undo that before matching. */
 export function flat(text: string): string {
   return text.replace(/\n\s*›\s*/g, ' ').replace(/\s+/g, ' ')
+}
+
+/** CPU time (user + system, clock ticks) the process has used so far, from /proc. */
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  // Fields after the command name (which may hold spaces) start after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return Number(fields[11]) + Number(fields[12])
+}
+
+/**
+ * Resolves once the process has started up and then used no CPU for `quietMs`: it is blocked (e.g. on
+ * a stdin that stays open) having done all it can. Unlike a fixed sleep, this holds on a loaded machine.
+ */
+export async function waitUntilIdle(pid: number, {quietMs = 1000, minTicks = 20, timeoutMs = 60_000} = {}): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let last = -1
+  let since = Date.now()
+  while (Date.now() < deadline) {
+    const ticks = cpuTicks(pid)
+    if (ticks !== last) {
+      last = ticks
+      since = Date.now()
+    } else if (ticks >= minTicks && Date.now() - since >= quietMs) {
+      return
+    }
+
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+
+  throw new Error(`process ${pid} did not become idle within ${timeoutMs} ms`)
 }

@@ -2,7 +2,7 @@ import {spawn} from 'node:child_process'
 import {readdirSync} from 'node:fs'
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {BIN, collect, parseJson, tempDir} from '../helpers/cli.js'
+import {BIN, collect, parseJson, tempDir, waitUntilIdle} from '../helpers/cli.js'
 
 const work = tempDir('validate-interrupt-')
 afterAll(() => work.cleanup())
@@ -18,8 +18,9 @@ describe('validate: Ctrl-C', () => {
     const rows = Array.from({length: 2000}, (_, i) => `${i % 1500},user${i}@example.com`).join('\n')
     child.stdin.write(`id,email\n${rows}\n`)
     const done = collect(child, 30_000)
-    // Start-up plus 2,000 rows take well under a second; then interrupt.
-    await new Promise((resolve) => setTimeout(resolve, 3000))
+    // Once it has read all 2,000 rows it waits on stdin, using no CPU: interrupt then (not after a fixed
+    // sleep, which a loaded machine can outrun).
+    await waitUntilIdle(child.pid!)
     child.kill('SIGINT')
     const result = await done
     child.stdin.destroy()
