@@ -8,10 +8,10 @@ import {collect, spawnCli, tempDir} from '../helpers/cli.js'
 import {targetArgs, testEmulator} from '../helpers/emulator.js'
 import {type MockKafka, startMockKafka} from '../helpers/kafka.js'
 
-async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
+async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string, state?: () => unknown): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${state ? `: ${JSON.stringify(state())}` : ''}`)
     await new Promise((r) => setTimeout(r, 100))
   }
 }
@@ -63,6 +63,8 @@ describe('consume (Kafka)', () => {
     const first = spawnCli(common)
     const second = spawnCli([...common, '--metrics-port', '0'])
     const secondDone = collect(second)
+    let secondErr = ''
+    second.stderr!.on('data', (d) => (secondErr += d))
     const metricsPort = new Promise<number>((resolve) => {
       let seen = ''
       second.stderr!.on('data', (d) => {
@@ -73,7 +75,11 @@ describe('consume (Kafka)', () => {
     })
     await until(() => emulator.inspect.stats().eventCount > 200, 60_000, 'the first deliveries')
     first.kill('SIGKILL')
-    await until(() => emulator.inspect.stats().eventCount === expectedEvents && emulator.inspect.stats().peopleCount === people, 120_000, 'every event')
+    const stats = () => {
+      const {eventCount, peopleCount, duplicateEventIds, requests} = emulator.inspect.stats()
+      return {eventCount, expectedEvents, peopleCount, people, duplicateEventIds, requests, secondStderr: secondErr.slice(-2000)}
+    }
+    await until(() => emulator.inspect.stats().eventCount === expectedEvents && emulator.inspect.stats().peopleCount === people, 120_000, 'every event', stats)
 
     const admin = client.admin()
     await admin.connect()
