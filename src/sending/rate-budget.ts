@@ -11,7 +11,7 @@ export interface RateBudget {
    * as soon as `signal` aborts, even mid-wait, and with BudgetLostError when a shared budget has been
    * unreachable for longer than its bound (never starts a request unpaced).
    */
-  acquire(signal: AbortSignal): Promise<void>
+  acquire(signal: AbortSignal): Promise<StartPermit | void>
   /** A 429 came back: pause every sender for Retry-After (1 s when absent) and lower the rate. */
   throttled(retryAfterMs: number | null): void
   /** A request succeeded: lets the rate climb back after a 429. */
@@ -21,6 +21,11 @@ export interface RateBudget {
   /** Why sending is held back by the budget itself (e.g. Redis unreachable), or null. */
   readonly holdReason: string | null
   close(): Promise<void>
+}
+
+/** A granted start; told when its request got an answer (or none), so a slow round trip can be accounted for. */
+export interface StartPermit {
+  answered(): void
 }
 
 export class BudgetStoppedError extends Error {
