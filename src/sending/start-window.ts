@@ -11,7 +11,7 @@ export const START_WINDOW = {
   marginMs: 5,
   /**
    * The most a slow round trip holds its slot beyond the margin. A request answered late may have reached
-   * the server late (measured: lag up to 105 ms under a busy client, always inside its round trip's excess),
+   * the server late (measured: lags of 105-253 ms under a busy client, always inside its round trip's excess),
    * so it could share the server's second with a request started a second after it. Past this bound a
    * request still unanswered is presumed to have arrived: a stall must not hold the pace for its whole timeout.
    */
