@@ -19,10 +19,15 @@ function statusKb(pid, field) {
  * `onStart(child)` lets a caller signal it (resume benchmarks interrupt the run).
  */
 export function runCli(args, {nodeArgs = [], onStart, sampleMs = 50} = {}) {
+  return runNode([...nodeArgs, BIN, ...args], {onStart, sampleMs})
+}
+
+/** `node ...argv` as a child, measured like runCli (a bench script such as the plain-import yardstick). */
+export function runNode(argv, {onStart, sampleMs = 50} = {}) {
   return new Promise((resolve, reject) => {
     const startedAt = Date.now()
     const started = process.hrtime.bigint()
-    const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], {stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn(process.execPath, argv, {stdio: ['ignore', 'pipe', 'pipe']})
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (c) => (stdout += c))

@@ -38,7 +38,12 @@ export interface DeliveryContextOptions extends SenderSettings {
 export function createDeliveryContext(options: DeliveryContextOptions): DeliveryContext {
   // Every lane waiting for a permit or a retry listens for the stop: more than Node's default 10.
   setMaxListeners(options.concurrency * 4 + 20, options.stopping)
-  const pacer = new Pacer({budget: options.budget ?? createLocalBudget(options.rate), rate: options.rate, concurrency: options.concurrency})
+  const pacer = new Pacer({
+    budget: options.budget ?? createLocalBudget(options.rate),
+    rate: options.rate,
+    concurrency: options.concurrency,
+    tightSpacing: options.budget === undefined,
+  })
   const client = createTrackClient(options.target, {timeoutMs: options.requestTimeoutMs})
   const transport = redactingTransport(createTransport(client, options.api, options.onExchange), (text) => redact(text, options.target))
   return {

@@ -1,13 +1,13 @@
 import {afterSuccess, afterThrottle, initialThrottleState, type ThrottleState} from './rate-governor.js'
-import {BudgetStoppedError, type RateBudget, sleepUnless} from './rate-budget.js'
+import {BudgetStoppedError, type RateBudget, type StartPermit, sleepUnless} from './rate-budget.js'
 import {StartWindow} from './start-window.js'
 
-/** The start window (see StartWindow for the margin over one second). */
+/** How far back the successes that preceded a 429 are counted (what the server accepted: see afterThrottle). */
 const WINDOW_MS = 1100
 
 /** The budget of one process: a start window on this process's clock, and the 429 state in memory. */
 export function createLocalBudget(rate: number, now: () => number = () => performance.now()): RateBudget {
-  const window = new StartWindow(rate, WINDOW_MS, now)
+  const window = new StartWindow(rate, now)
   let state: ThrottleState = initialThrottleState(rate)
   // Successes of the last window: what the server accepted just before a 429 (see afterThrottle).
   const accepted: number[] = []
@@ -22,12 +22,17 @@ export function createLocalBudget(rate: number, now: () => number = () => perfor
   }
 
   return {
-    async acquire(signal: AbortSignal): Promise<void> {
+    async acquire(signal: AbortSignal): Promise<StartPermit> {
       for (;;) {
         if (signal.aborted) throw new BudgetStoppedError()
         const paused = Math.ceil(state.pausedUntil - now())
         const wait = paused > 0 ? paused : window.tryStart()
-        if (wait === 0) return
+        if (wait === 0) {
+          const start = window.lastStart
+          // The round trip sizes how long this start keeps its slot in the window (see StartWindow).
+          return {answered: () => window.answered(start)}
+        }
+
         // A long Retry-After pause must not hold up a Ctrl-C: wake up when stopping.
         await sleepUnless(wait, signal)
       }

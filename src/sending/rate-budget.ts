@@ -11,7 +11,7 @@ export interface RateBudget {
    * as soon as `signal` aborts, even mid-wait, and with BudgetLostError when a shared budget has been
    * unreachable for longer than its bound (never starts a request unpaced).
    */
-  acquire(signal: AbortSignal): Promise<void>
+  acquire(signal: AbortSignal): Promise<StartPermit | void>
   /**
    * Takes a permit only if one is free right now: true when taken (and counted), false when the
    * budget is full, paused by a 429 or unreachable (nothing is taken). Never waits, so a sender with
@@ -27,6 +27,11 @@ export interface RateBudget {
   /** Why sending is held back by the budget itself (e.g. Redis unreachable), or null. */
   readonly holdReason: string | null
   close(): Promise<void>
+}
+
+/** A granted start; told when its request got an answer (or none), so a slow round trip can be accounted for. */
+export interface StartPermit {
+  answered(): void
 }
 
 export class BudgetStoppedError extends Error {

@@ -68,8 +68,9 @@ export interface RedisBudgetOptions {
   /**
    * The sliding window, ms, by Redis's clock. A little over a second: a start reaches the server a
    * few ms after Redis granted it, and that delay varies between processes (reply delivery, a busy
-   * event loop), so two starts exactly 1000 ms apart at Redis can be closer at the server. 1100 ms is
-   * the in-process StartWindow's trade too: at most 9% of --rate, measured to hold (scale-out.md).
+   * event loop), so two starts exactly 1000 ms apart at Redis can be closer at the server. 1100 ms costs
+   * at most 9% of --rate, measured to hold (scale-out.md); the in-process StartWindow sizes its margin per
+   * request from the round trip instead (BENCHMARKS.md, issue 13), which a shared log does not (yet) do.
    */
   windowMs?: number
   /** How long sending may stay paused on an unreachable Redis before the run stops (resumably). */

@@ -7,6 +7,7 @@ import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from '
 import type {RunningEmulator} from '../../src/emulator/index.js'
 import type {LoadTestSummary} from '../../src/loadtest/summary.js'
 import {createLocalBudget} from '../../src/sending/local-budget.js'
+import {START_WINDOW} from '../../src/sending/start-window.js'
 import {connectRedisBudget} from '../../src/sending/redis-budget.js'
 import {collect, parseJson, runCli, spawnCli, tempDir} from '../helpers/cli.js'
 import {targetArgs, testEmulator, type TempDir} from '../helpers/emulator.js'
@@ -71,7 +72,8 @@ describe('tryAcquire: a permit now or a refusal, never a wait', () => {
     let t = 0
     const budget = createLocalBudget(3, () => t)
     expect([await budget.tryAcquire(), await budget.tryAcquire(), await budget.tryAcquire(), await budget.tryAcquire()]).toEqual([true, true, true, false])
-    t = 1101
+    // An unanswered start keeps its slot for one second plus the largest margin (see StartWindow).
+    t = 1000 + START_WINDOW.marginMs + START_WINDOW.maxExtraMs + 1
     expect(await budget.tryAcquire()).toBe(true)
     budget.throttled(500)
     expect(await budget.tryAcquire()).toBe(false)
