@@ -34,7 +34,6 @@ const row = (figure, measured, target, met) => ({figure, measured: String(measur
  *   {title: '13.5 validate with ISO dates vs csv-parse', script: 'validate-dates.js', args: ['--rows', '1000000']},
  *   {title: '13.4 event ids micro-bench', script: 'event-ids.js', args: []},
  *   {title: '13.3 body bytes micro-bench', script: 'body-bytes.js', args: []},
- *   {title: '13.1 events --concurrency at 150 ms latency', script: 'events-concurrency.js', args: ['--latency', '150']},
  */
 const FIGURES = [
   ...['people', 'events'].flatMap((type) => sizes.filter((rows) => type === 'people' || rows <= 1_000_000).map((rows) => ({
@@ -73,7 +72,18 @@ const FIGURES = [
     args: ['--rows', '200000', '--latency', '150', '--levels', '4,10,20'],
     figures: (r) => r.concurrency.map((c) => row(`people, latency ${c.latencyMs} ms, --concurrency ${c.concurrency}`, `${c.seconds} s, ${fmt(c.rowsPerSecond)} rows/s, ${c.peakRssMb} MB`, '(shown)', null)),
   },
+  {
+    title: '13.1 events by 1,000 people: --concurrency 10 vs 1 at 150 ms latency (issue 13 target 1)',
+    script: 'concurrency.js',
+    args: ['--type', 'events', '--rows', '200000', '--latency', '150', '--levels', '1,10'],
+    figures: (r) => r.speedups.map((s) => row(`13.1 events, latency ${s.latencyMs} ms: --concurrency 10 / 1`, `${s.speedup}x`, s.target === null ? '(shown)' : `>= ${s.target}x`, s.met)),
+  },
   {title: '13. the import vs the plain csv-parse -> batch() script, 1M rows (issue 13 target 2)', script: 'yardstick.js', args: ['--rows', '1000000']},
+  {
+    title: '8. scaling out: 2 shard processes on one Redis budget (needs redis-server)',
+    script: 'shards.js',
+    args: ['--rows', '200000', '--rate', '100', '--seconds', '15'],
+  },
 ]
 
 function runScript(name, scriptArgs) {
