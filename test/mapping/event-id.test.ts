@@ -92,6 +92,9 @@ describe('scheme 2 event ids', () => {
     }
     // A fractional time is floored, as before.
     expect(decodeTime(derive(1, 1_705_312_800_000.9))).toBe(1_705_312_800_000)
+    // Past 48 bits neither scheme can encode the time: both throw ulid's error rather than wrap around.
+    expect(() => derive(1, 2 ** 48)).toThrow(/larger than/)
+    expect(() => deriveEventId(SEED, 1, 2 ** 48, 1)).toThrow(/larger than/)
   })
 
   it('encode time 0 without the clock when the event has no time (or a time <= 0)', () => {
