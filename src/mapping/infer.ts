@@ -1,5 +1,5 @@
 import {JsonNumber} from '../source/json-number.js'
-import {looksLikeIsoDate, parseTimestamp} from './timestamps.js'
+import {parseIsoDateMs} from './timestamps.js'
 
 export type ValueType = 'string' | 'number' | 'boolean' | 'timestamp' | 'json'
 
@@ -46,7 +46,7 @@ export function inferValueType(value: unknown): ValueType {
     if (!Number.isSafeInteger(n) && !text.includes('.') && !/[eE]/.test(text)) return 'string'
     return plausibleEpoch(n) ? 'timestamp' : 'number'
   }
-  if (looksLikeIsoDate(text) && parseTimestamp(text) !== null) return 'timestamp'
+  if (parseIsoDateMs(text) !== null) return 'timestamp'
   const first = text[0]
   if (first === '{' || first === '[') {
     try {

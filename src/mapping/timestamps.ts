@@ -1,3 +1,5 @@
+import {parseCanonicalIsoMs} from './canonical-iso.js'
+
 /**
  * Timestamps arrive as ISO 8601 text, Unix seconds or Unix milliseconds; Customer.io wants integer
  * Unix seconds (cio-api.md §5). The unit of a number is told by its magnitude: 1e11 seconds is the
@@ -55,9 +57,23 @@ function fromIso(match: RegExpExecArray): number | null {
 export function parseTimestampMs(raw: unknown): number | null {
   if (typeof raw === 'number') return fromNumber(raw)
   if (typeof raw !== 'string') return null
+  // Canonical ISO text has no spaces and is never numeric: the fast path may go before both.
+  return parseCanonicalIsoMs(raw) ?? parseTimestampMsStrict(raw)
+}
+
+/** The strict path alone, without the fast path: what test/mapping/canonical-iso.test.ts compares it with. */
+export function parseTimestampMsStrict(raw: string): number | null {
   const text = raw.trim()
   if (NUMERIC.test(text)) return fromNumber(Number(text))
   const match = ISO_8601.exec(text)
+  return match === null ? null : fromIso(match)
+}
+
+/** Unix milliseconds for ISO 8601 text (numbers are not dates here), or null: one parse, for type inference. */
+export function parseIsoDateMs(raw: string): number | null {
+  const canonical = parseCanonicalIsoMs(raw)
+  if (canonical !== undefined) return canonical
+  const match = ISO_8601.exec(raw.trim())
   return match === null ? null : fromIso(match)
 }
 
@@ -70,11 +86,6 @@ export function parseTimestamp(raw: unknown): number | null {
 /** Whether the raw value is a plain number (or numeric text) rather than a date string. */
 export function isNumericTimestamp(raw: unknown): boolean {
   return typeof raw === 'number' || (typeof raw === 'string' && NUMERIC.test(raw.trim()))
-}
-
-/** Whether the raw value looks like an ISO 8601 date (validity aside). */
-export function looksLikeIsoDate(raw: string): boolean {
-  return ISO_8601.test(raw.trim())
 }
 
 export type TimestampSuspicion = 'milliseconds' | 'far_future' | 'before_2009'
