@@ -20,6 +20,19 @@ function twoDigits(text: string, at: number): number {
   return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1
 }
 
+/**
+ * Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil): what Date.UTC
+ * computes for years from 100 on, in integer arithmetic without a call into the runtime.
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year
+  const era = Math.floor(y / 400)
+  const yearOfEra = y - era * 400
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear
+  return era * 146_097 + dayOfEra - 719_468
+}
+
 function daysIn(year: number, month: number): number {
   if (month !== 2) return DAYS_IN_MONTH[month]!
   return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28
@@ -36,7 +49,8 @@ export function parseCanonicalIsoMs(text: string): number | undefined {
   if (century < 1 || yearInCentury < 0 || month < 1 || month > 12 || day < 1) return undefined
   const year = century * 100 + yearInCentury
   if (day > daysIn(year, month)) return undefined
-  if (length === 10) return Date.UTC(year, month - 1, day)
+  const midnight = daysFromCivil(year, month, day) * 86_400_000
+  if (length === 10) return midnight
 
   // THH:MM:SS
   if (length < 19 || text.charCodeAt(10) !== 0x54 || text.charCodeAt(13) !== 0x3a || text.charCodeAt(16) !== 0x3a) return undefined
@@ -62,7 +76,7 @@ export function parseCanonicalIsoMs(text: string): number | undefined {
     else if (digits === 2) millis *= 10
   }
 
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second, millis)
+  const utc = midnight + hour * 3_600_000 + minute * 60_000 + second * 1000 + millis
   if (at === length) return utc
   const zone = text.charCodeAt(at)
   if (zone === 0x5a) return at + 1 === length ? utc : undefined

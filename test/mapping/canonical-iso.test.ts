@@ -2,7 +2,8 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
 import {parseCanonicalIsoMs} from '../../src/mapping/canonical-iso.js'
-import {createMapper} from '../../src/mapping/index.js'
+import {createMapper, inferValueType} from '../../src/mapping/index.js'
+import {JsonNumber} from '../../src/source/json-number.js'
 import {violations} from '../../src/mapping/rules.js'
 import {parseTimestampMs, parseTimestampMsStrict} from '../../src/mapping/timestamps.js'
 import {op, record} from './records.js'
@@ -148,5 +149,38 @@ describe('the canonical ISO 8601 fast path', () => {
       }),
       {numRuns: 5000},
     )
+  })
+
+  it('leaves type inference as it was: the same types as the definition before the fast path', () => {
+    // inferValueType as written before this change, over the strict parser.
+    const reference = (text: string): string => {
+      if (text === '') return 'string'
+      if (['true', 'false'].includes(text.toLowerCase())) return 'boolean'
+      if (/^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(text)) {
+        const n = Number(text)
+        if (!Number.isSafeInteger(n) && !text.includes('.') && !/[eE]/.test(text)) return 'string'
+        return inferValueType(n)
+      }
+      if (!/^[+-]?\d+(?:\.\d+)?$/.test(text.trim()) && parseTimestampMsStrict(text) !== null) return 'timestamp'
+      if (text[0] === '{' || text[0] === '[') {
+        try {
+          JSON.parse(text)
+          return 'json'
+        } catch {
+          return 'string'
+        }
+      }
+      return 'string'
+    }
+    const numbers = fc.oneof(fc.integer(), fc.double({noNaN: true, noDefaultInfinity: true}), fc.integer({min: 946_684_800, max: 4_102_444_800})).map(String)
+    const exponents = fc.tuple(fc.integer({min: 0, max: 99_999}), fc.integer({min: -20, max: 20})).map(([m, e]) => `${m}e${e}`)
+    const texts = fc.oneof(fieldsArb.map(textOf), mutated, numbers, exponents, fc.string({maxLength: 12}), fc.constantFrom('true', 'FALSE', '{"a":1}', '[1', '2024-', '1234-5'))
+    fc.assert(
+      fc.property(texts, (text) => {
+        expect(inferValueType(text)).toBe(reference(text))
+      }),
+      {numRuns: 20_000},
+    )
+    expect(inferValueType(new JsonNumber('12345678901234567890'))).toBe('number')
   })
 })

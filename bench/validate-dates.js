@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// Issue 13, target 5: `validate` against raw csv-parse on a 9-column people CSV whose values are
+// mostly ISO 8601 dates (created_at is read as a timestamp by default; updated_at, last_login,
+// trial_ends and the date-only birthday are untyped, so validate infers their type and checks them
+// for milliseconds). Times, alternated, best of 3 each:
+//   1. csv-parse {columns, bom} in a for-await loop over the file (the yardstick),
+//   2. the validate engine in-process (reader + mapping + rules + duplicates + timestamps + profile + plan).
+// Prints the ratio with FAIL when validate is slower than csv-parse (target >= 1.0).
+// The input is generated once into bench/data/ (gitignored; its path and size are printed).
+// Usage: node bench/validate-dates.js [--rows N] [--json]      Uses dist/: run `npm run build` first.
+import {createReadStream, createWriteStream, existsSync} from 'node:fs'
+import {once} from 'node:events'
+import {mkdir, mkdtemp, rename, rm, stat} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {parse} from 'csv-parse'
+
+import {validateInputs} from '../dist/validation/index.js'
+import {DATA_DIR} from './lib/data.js'
+
+const args = process.argv.slice(2)
+const rows = args.includes('--rows') ? Number(args[args.indexOf('--rows') + 1]) : 500_000
+const asJson = args.includes('--json')
+const log = asJson ? () => {} : (line) => console.log(line)
+const TARGET = 1.0
+
+const COLUMNS = ['id', 'email', 'first_name', 'plan', 'created_at', 'updated_at', 'last_login', 'trial_ends', 'birthday']
+const DAY = 86_400_000
+const iso = (ms) => new Date(ms).toISOString()
+
+function line(i) {
+  const created = Date.UTC(2019, 0, 1) + (i * 7919 * 1000) % (5 * 365 * DAY)
+  const offsetHours = (i % 23) - 11
+  const local = new Date(created + 3 * DAY + offsetHours * 3_600_000).toISOString().slice(0, 19)
+  const sign = offsetHours < 0 ? '-' : '+'
+  return [
+    String(i).padStart(8, '0'),
+    `user${i}@example.com`,
+    i % 3 === 0 ? 'Zoë' : 'Jane',
+    ['free', 'pro', 'team'][i % 3],
+    iso(created).slice(0, 19) + 'Z',
+    `${local}${sign}${String(Math.abs(offsetHours)).padStart(2, '0')}:00`,
+    iso(created + 40 * DAY + (i % 1000) * 1000),
+    iso(created + 14 * DAY).slice(0, 10),
+    iso(Date.UTC(1960, 0, 1) + (i * 104_729) % (40 * 365) * DAY).slice(0, 10),
+  ].join(',')
+}
+
+async function ensureInput() {
+  await mkdir(DATA_DIR, {recursive: true})
+  const path = join(DATA_DIR, `people-dates-${rows}.csv`)
+  if (existsSync(path)) return path
+  log(`generating ${path} (${rows.toLocaleString('en')} rows)...`)
+  const out = createWriteStream(`${path}.partial`, {highWaterMark: 1 << 20})
+  let chunk = COLUMNS.join(',') + '\n'
+  for (let i = 1; i <= rows; i++) {
+    chunk += line(i) + '\n'
+    if (chunk.length > 1 << 20 || i === rows) {
+      if (!out.write(chunk)) await once(out, 'drain')
+      chunk = ''
+    }
+  }
+  out.end()
+  await once(out, 'finish')
+  await rename(`${path}.partial`, path)
+  return path
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'validate-dates-'))
+try {
+  const csvPath = await ensureInput()
+  log(`input: ${csvPath}, ${rows.toLocaleString('en')} rows x ${COLUMNS.length} columns, ${((await stat(csvPath)).size / 1e6).toFixed(1)} MB (kept for the next run; delete bench/data/ to reclaim it)`)
+
+  const csvParse = async () => {
+    let count = 0
+    for await (const record of createReadStream(csvPath).pipe(parse({columns: true, bom: true}))) if (record) count++
+    return count
+  }
+  const engine = async () => {
+    const report = await validateInputs({inputs: [csvPath], type: 'people', rejectsFile: join(dir, 'rejects.csv')})
+    if (report.rows.valid !== rows) throw new Error(`expected ${rows} valid rows, got ${JSON.stringify(report.rows)}`)
+    const typed = report.attributes.filter((a) => a.type === 'timestamp').map((a) => a.name)
+    if (typed.length !== 5) throw new Error(`expected 5 timestamp attributes, got ${typed.join(', ')}`)
+    return report.rows.read
+  }
+
+  const best = {csvParse: Infinity, engine: Infinity}
+  for (let round = 0; round < 3; round++) {
+    for (const [name, run] of [['csvParse', csvParse], ['engine', engine]]) {
+      const started = process.hrtime.bigint()
+      await run()
+      best[name] = Math.min(best[name], Number(process.hrtime.bigint() - started) / 1e9)
+    }
+  }
+
+  const ratio = best.csvParse / best.engine
+  const rate = (seconds) => Math.round(rows / seconds).toLocaleString('en')
+  log(`csv-parse {columns, bom} for-await   ${best.csvParse.toFixed(2)} s  ${rate(best.csvParse)} rows/s`)
+  log(`validate engine (in-process)         ${best.engine.toFixed(2)} s  ${rate(best.engine)} rows/s`)
+  log(`ratio validate / csv-parse on ISO dates: ${ratio.toFixed(2)} (target >= ${TARGET.toFixed(1)})${ratio < TARGET ? '  FAIL' : ''}`)
+  if (asJson) {
+    console.log(JSON.stringify({rows, seconds: {csvParse: Number(best.csvParse.toFixed(3)), validateEngine: Number(best.engine.toFixed(3))}, ratio: Number(ratio.toFixed(3)), met: ratio >= TARGET}))
+  }
+} finally {
+  await rm(dir, {recursive: true, force: true})
+}
