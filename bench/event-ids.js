@@ -3,11 +3,17 @@
 // recorded before schemes still use) against scheme 2 (the file's seed hashed once, the line through a
 // keyed Feistel network), in one process, alternated, best of 5 rounds each. Also checks in passing
 // that scheme 2 gave every line its own id. Prints FAIL when scheme 2 is not at least 5x scheme 1.
-// Usage: node bench/event-ids.js [--ids N] [--json]      Uses dist/: run `npm run build` first.
-import {eventIdDeriver} from '../dist/mapping/index.js'
+// Then the same comparison where ids are made in an import: reading and mapping the events NDJSON of
+// --rows rows (bench/data/, as bench/import-speed.js uses) with a scheme-1 and a scheme-2 mapper,
+// alternated, best of 3: what the scheme saves an events import before any sending.
+// Usage: node bench/event-ids.js [--ids N] [--rows N] [--json]      Uses dist/: run `npm run build` first.
+import {createMapper, eventIdDeriver} from '../dist/mapping/index.js'
+import {fingerprintInput, openSource} from '../dist/source/index.js'
+import {ensureData} from './lib/data.js'
 
 const args = process.argv.slice(2)
 const ids = args.includes('--ids') ? Number(args[args.indexOf('--ids') + 1]) : 1_000_000
+const rows = args.includes('--rows') ? Number(args[args.indexOf('--rows') + 1]) : 1_000_000
 const asJson = args.includes('--json')
 const log = asJson ? () => {} : (line) => console.log(line)
 const TARGET = 5
@@ -43,7 +49,34 @@ log(`scheme 1 sha256(seed:line) per row:  ${fmt(best[1].rate).padStart(12)} ids/
 log(`scheme 2 seed once + Feistel(line):  ${fmt(best[2].rate).padStart(12)} ids/s  (${((best[2].seconds / ids) * 1e9).toFixed(0)} ns an id)`)
 log(`ratio scheme 2 / scheme 1: ${ratio.toFixed(1)}x (target >= ${TARGET}x)${ratio < TARGET ? '  FAIL' : ''}`)
 log(`scheme 2 random parts distinct over ${fmt(Math.min(ids, 1_000_000))} lines: ${unique ? 'yes' : 'no  FAIL'}`)
+
+const input = await ensureData('events', rows, log)
+const {headHash, size} = await fingerprintInput(input)
+async function mapFile(scheme) {
+  const mapper = createMapper({type: 'events', eventIdSeed: `${headHash}:${size}`, eventIdScheme: scheme})
+  const source = await openSource(input, {format: 'ndjson'})
+  let mapped = 0
+  const started = process.hrtime.bigint()
+  try {
+    for await (const record of source.records()) if (mapper.map(record).ok) mapped++
+  } finally {
+    source.close()
+  }
+  if (mapped !== rows) throw new Error(`expected ${rows} mapped rows, got ${mapped}`)
+  return Number(process.hrtime.bigint() - started) / 1e9
+}
+const mapping = {1: Infinity, 2: Infinity}
+for (let round = 0; round < 3; round++) for (const scheme of [1, 2]) mapping[scheme] = Math.min(mapping[scheme], await mapFile(scheme))
+log(`read + map ${fmt(rows)} event rows: scheme 1 ${mapping[1].toFixed(2)} s, scheme 2 ${mapping[2].toFixed(2)} s (${(100 * (1 - mapping[2] / mapping[1])).toFixed(0)}% less time)`)
+
 if (asJson) {
-  console.log(JSON.stringify({ids, idsPerSecond: {scheme1: Math.round(best[1].rate), scheme2: Math.round(best[2].rate)}, ratio: Number(ratio.toFixed(2)), unique}))
+  console.log(JSON.stringify({
+    ids,
+    idsPerSecond: {scheme1: Math.round(best[1].rate), scheme2: Math.round(best[2].rate)},
+    ratio: Number(ratio.toFixed(2)),
+    unique,
+    rows,
+    readAndMapSeconds: {scheme1: Number(mapping[1].toFixed(3)), scheme2: Number(mapping[2].toFixed(3))},
+  }))
 }
 if (ratio < TARGET || !unique) process.exitCode = 1
