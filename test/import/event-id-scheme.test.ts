@@ -102,6 +102,9 @@ describe('the event id scheme a run was created with', () => {
   it('is recorded in the run config of a new run, and that run sends scheme-2 ids', async () => {
     const runId = await stoppedRun()
     expect(recordedConfig(runId)).toMatchObject({eventIdScheme: 2})
+    const shown = await runCli(['runs', 'show', runId, '--state', state, '--json'], {cwd: dir.path})
+    expect(shown.code, shown.stderr).toBe(0)
+    expect(parseJson(shown.stdout).config.eventIdScheme).toBe(2)
     await resume(runId)
     await expectIdsOfScheme(2)
   })
