@@ -6,7 +6,7 @@ import {ulid} from 'ulid'
 import type {Ledger} from '../ledger/ledger.js'
 import type {RunConfig, RunFileRecord, RunRecord} from '../ledger/records.js'
 import {defaultRetryFileName} from '../reporting/retry-file.js'
-import {checkColumns, createMapper, type MappingFile} from '../mapping/index.js'
+import {checkColumns, createMapper, EVENT_ID_SCHEME, type MappingFile} from '../mapping/index.js'
 import {fingerprintInput, InputError, openSource} from '../source/index.js'
 import {formatFromName} from '../source/input-format.js'
 import type {InputFormat} from '../source/types.js'
@@ -122,7 +122,9 @@ export async function createRun(ledger: Ledger, request: NewRunRequest): Promise
 
   await Promise.all(files.map((f) => assertWritableFolder(f.retryFile)))
   await request.beforeRecord?.(files)
-  const run = {id, type: request.config.type, api: request.config.api, siteId: request.target.siteId, host: request.target.host, config: request.config}
+  // The id scheme is fixed here for the run's life: a resume by a later version derives the same ids.
+  const config = {...request.config, eventIdScheme: request.config.eventIdScheme ?? EVENT_ID_SCHEME}
+  const run = {id, type: request.config.type, api: request.config.api, siteId: request.target.siteId, host: request.target.host, config}
   ledger.createRun(run, files)
   return ledger.getRun(id)!
 }

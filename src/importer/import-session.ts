@@ -24,6 +24,7 @@ import {SettledLines} from './settled-lines.js'
 import {ownsInvalidLine, ownsPerson} from './shard.js'
 import {STOP_STATUS, type StopReason, stopReasonFor} from './stop-reason.js'
 import type {RunSummary} from './summary.js'
+import {eventIdSchemeOf} from './event-id-scheme.js'
 
 export interface SessionOptions {
   ledger: Ledger
@@ -192,6 +193,7 @@ export class ImportSession {
         mapping: (run.config.mapping ?? undefined) as Parameters<typeof createMapper>[0]['mapping'],
         columns: source.columns,
         eventIdSeed: `${file.headHash}:${file.size}`,
+        eventIdScheme: eventIdSchemeOf(run.config),
         api: run.api,
       })
       const settled = new SettledLines(

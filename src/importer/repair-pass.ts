@@ -7,6 +7,7 @@ import type {Operation} from '../mapping/types.js'
 import type {DeliveryContext} from '../sending/deliver.js'
 import {openSource} from '../source/index.js'
 import {Dispatcher} from '../sending/dispatcher.js'
+import {eventIdSchemeOf} from './event-id-scheme.js'
 
 export interface RepairOptions {
   ledger: Ledger
@@ -87,6 +88,7 @@ async function lastRowsOf(people: Set<string>, options: RepairOptions): Promise<
         mapping: (run.config.mapping ?? undefined) as Parameters<typeof createMapper>[0]['mapping'],
         columns: source.columns,
         eventIdSeed: `${file.headHash}:${file.size}`,
+        eventIdScheme: eventIdSchemeOf(run.config),
         api: run.api,
       })
       for await (const record of source.records()) {

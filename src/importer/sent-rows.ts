@@ -3,6 +3,7 @@ import type {RunRecord} from '../ledger/records.js'
 import {createMapper, type MappingFile} from '../mapping/index.js'
 import type {Operation} from '../mapping/types.js'
 import {openSource} from '../source/index.js'
+import {eventIdSchemeOf} from './event-id-scheme.js'
 
 export interface SentRow {
   fileIndex: number
@@ -26,6 +27,7 @@ export async function forEachSentRow(ledger: Ledger, run: RunRecord, visit: (row
       mapping: (run.config.mapping ?? undefined) as MappingFile | undefined,
       columns: source.columns,
       eventIdSeed: `${file.headHash}:${file.size}`,
+      eventIdScheme: eventIdSchemeOf(run.config),
       api: run.api,
     })
     for await (const record of source.records()) {

@@ -28,6 +28,11 @@ export interface RunConfig {
   retryBaseMs: number
   /** `--shard I/N`: this run sends only its shard's rows (absent on runs that send every row). */
   shard?: {index: number; count: number} | null
+  /**
+   * How derived event ids are made (src/mapping/event-id.ts). Set when the run is created; runs
+   * recorded before it existed have none and use scheme 1, so their resume re-sends the same ids.
+   */
+  eventIdScheme?: 1 | 2
 }
 
 export interface RunRecord {

@@ -1,5 +1,6 @@
 import {checkColumns, ColumnsError} from './check-columns.js'
 import {checkMappingFor} from './column-plan.js'
+import type {EventIdScheme} from './event-id.js'
 import {EventMapper} from './event-mapper.js'
 import type {MappingFile} from './mapping-file.js'
 import {PeopleMapper} from './people-mapper.js'
@@ -12,6 +13,11 @@ export interface CreateMapperOptions {
   columns?: string[] | null
   /** Stable per input (e.g. `${headHash}:${size}`): derived event ids depend on it and the line only. */
   eventIdSeed: string
+  /**
+   * How derived event ids are made (event-id.ts); default the current scheme. A run passes the scheme
+   * it was created with, so a resume after an upgrade re-sends the ids it sent before.
+   */
+  eventIdScheme?: EventIdScheme
   /** 'v1' drops the 32 KB v2 batch-entry rule (v1 sends one call per row) and checks path identifiers; default 'v2'. */
   api?: 'v1' | 'v2'
 }
@@ -31,5 +37,5 @@ export function createMapper(opts: CreateMapperOptions): Mapper {
   const checkEntrySize = !v1Paths
   return opts.type === 'people'
     ? new PeopleMapper({mapping: opts.mapping, checkEntrySize, v1Paths})
-    : new EventMapper({mapping: opts.mapping, checkEntrySize, v1Paths, eventIdSeed: opts.eventIdSeed})
+    : new EventMapper({mapping: opts.mapping, checkEntrySize, v1Paths, eventIdSeed: opts.eventIdSeed, eventIdScheme: opts.eventIdScheme})
 }

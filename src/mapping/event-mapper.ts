@@ -5,7 +5,7 @@ import type {SourceRecord} from '../source/types.js'
 import {CAST_FAILED} from './casts.js'
 import {castCell, castViolation, hasKeys, identifiersOf, isEmpty, personKeyOf, setKey, v1PathProblem} from './cells.js'
 import {type ColumnPlan, ColumnPlanner, EVENT_IDENTIFIERS, EVENT_NAME_FIELDS, Role} from './column-plan.js'
-import {deriveEventId, isEventId} from './event-id.js'
+import {type EventIdDeriver, type EventIdScheme, eventIdDeriver, isEventId} from './event-id.js'
 import {IdentifierPicker} from './identifier-picker.js'
 import {personKeyFromCells} from './person-key.js'
 import type {MapperOptions} from './people-mapper.js'
@@ -15,6 +15,8 @@ import type {MapResult, Mapper, RuleViolation, V2Entry} from './types.js'
 
 export interface EventMapperOptions extends MapperOptions {
   eventIdSeed: string
+  /** How ids are derived from the seed and the line; default the current scheme (see event-id.ts). */
+  eventIdScheme?: EventIdScheme
 }
 
 /** Object.assign would run the __proto__ setter for a "__proto__" key; setKey keeps it data. */
@@ -37,7 +39,8 @@ export class EventMapper implements Mapper {
   private readonly picker: IdentifierPicker
   private readonly checkEntrySize: boolean
   private readonly v1Paths: boolean
-  private readonly seed: string
+  /** The file's id derivation, set up once: per row only the line and the time vary. */
+  private readonly deriveId: EventIdDeriver
 
   // Per-row scratch, reset at the start of map(): fields instead of locals passed around by closure.
   private name: string | undefined = undefined
@@ -54,7 +57,7 @@ export class EventMapper implements Mapper {
     this.picker = IdentifierPicker.for(EVENT_IDENTIFIERS, options.mapping)
     this.checkEntrySize = options.checkEntrySize
     this.v1Paths = options.v1Paths === true
-    this.seed = options.eventIdSeed
+    this.deriveId = eventIdDeriver(options.eventIdSeed, options.eventIdScheme)
   }
 
   personKey(record: SourceRecord): string | undefined {
@@ -144,7 +147,7 @@ export class EventMapper implements Mapper {
     }
 
     let id: string
-    if (this.eventIdPlan === undefined) id = deriveEventId(this.seed, record.line, timeMs)
+    if (this.eventIdPlan === undefined) id = this.deriveId(record.line, timeMs)
     else if (isEventId(this.eventIdRaw)) id = this.eventIdRaw
     else return {ok: false, violation: violations.eventIdInvalid(this.eventIdPlan.source, this.eventIdRaw)}
 

@@ -21,7 +21,7 @@ export {
   type TimestampSuspicion,
   type SuspicionOptions,
 } from './timestamps.js'
-export {deriveEventId, isEventId} from './event-id.js'
+export {deriveEventId, eventIdDeriver, isEventId, EVENT_ID_SCHEME, type EventIdDeriver, type EventIdScheme} from './event-id.js'
 export {Rule, type RuleCode} from './rules.js'
 export {RETRY_COLUMNS, PEOPLE_IDENTIFIERS, EVENT_IDENTIFIERS, EVENT_NAME_FIELDS, ColumnPlanner, Role} from './column-plan.js'
 export type * from './types.js'

@@ -1,3 +1,5 @@
+import {parseCanonicalIsoMs} from './canonical-iso.js'
+
 /**
  * Timestamps arrive as ISO 8601 text, Unix seconds or Unix milliseconds; Customer.io wants integer
  * Unix seconds (cio-api.md §5). The unit of a number is told by its magnitude: 1e11 seconds is the
@@ -51,14 +53,49 @@ function fromIso(match: RegExpExecArray): number | null {
   return utc - zoneOffsetMinutes(zone) * 60_000
 }
 
+/*
+ * The last text read and what it gave. Validate reads a cell twice in a row: for the mapper and then
+ * its timestamp checks (typed columns), or for type inference and then the checks (untyped columns);
+ * the second read is this comparison (the same string object, so usually a pointer compare) instead
+ * of a second parse. Only values that came from parseTimestampMs, or ISO dates (which read the same
+ * there), are kept.
+ */
+let lastText: string | undefined
+let lastMs: number | null = null
+
 /** Integer Unix milliseconds, or null when the value is no timestamp we can read. */
 export function parseTimestampMs(raw: unknown): number | null {
   if (typeof raw === 'number') return fromNumber(raw)
   if (typeof raw !== 'string') return null
+  if (raw === lastText) return lastMs
+  // Canonical ISO text has no spaces and is never numeric: the fast path may go before both.
+  const ms = parseCanonicalIsoMs(raw) ?? parseTimestampMsStrict(raw)
+  lastText = raw
+  lastMs = ms
+  return ms
+}
+
+/** The strict path alone, without the fast path: what test/mapping/canonical-iso.test.ts compares it with. */
+export function parseTimestampMsStrict(raw: string): number | null {
   const text = raw.trim()
   if (NUMERIC.test(text)) return fromNumber(Number(text))
   const match = ISO_8601.exec(text)
   return match === null ? null : fromIso(match)
+}
+
+/** Unix milliseconds for ISO 8601 text (numbers are not dates here), or null: one parse, for type inference. */
+export function parseIsoDateMs(raw: string): number | null {
+  let ms: number | null | undefined = parseCanonicalIsoMs(raw)
+  if (ms === undefined) {
+    const match = ISO_8601.exec(raw.trim())
+    ms = match === null ? null : fromIso(match)
+  }
+  // A date that reads as ISO reads the same in parseTimestampMs (ISO text is never numeric): keep it for the checks.
+  if (ms !== null) {
+    lastText = raw
+    lastMs = ms
+  }
+  return ms
 }
 
 /** Integer Unix seconds, as Customer.io wants them, or null when unreadable. */
@@ -69,12 +106,12 @@ export function parseTimestamp(raw: unknown): number | null {
 
 /** Whether the raw value is a plain number (or numeric text) rather than a date string. */
 export function isNumericTimestamp(raw: unknown): boolean {
-  return typeof raw === 'number' || (typeof raw === 'string' && NUMERIC.test(raw.trim()))
-}
-
-/** Whether the raw value looks like an ISO 8601 date (validity aside). */
-export function looksLikeIsoDate(raw: string): boolean {
-  return ISO_8601.test(raw.trim())
+  if (typeof raw === 'number') return true
+  if (typeof raw !== 'string') return false
+  // A digit first and a dash at 4 (2024-...): the dash is no sign, so not numeric, without the regex.
+  const first = raw.charCodeAt(0)
+  if (first >= 0x30 && first <= 0x39 && raw.charCodeAt(4) === 0x2d) return false
+  return NUMERIC.test(raw.trim())
 }
 
 export type TimestampSuspicion = 'milliseconds' | 'far_future' | 'before_2009'

@@ -121,4 +121,15 @@ describe('derived event ids', () => {
     expect(ids.size).toBe(2000)
     expect(op(events('other:99').map(record(row, 2))).entry.id).not.toBe(op(events().map(record(row, 2))).entry.id)
   })
+
+  it('follow the scheme the mapper is given: scheme 1 is the sha256 derivation, and a provided event_id wins under either', () => {
+    const row = {id: '1', name: 'x', timestamp: 1_705_312_800}
+    const schemeOne = createMapper({type: 'events', eventIdSeed: 'head:1234', eventIdScheme: 1})
+    expect(op(schemeOne.map(record(row, 5))).entry.id).toBe('01HM690K80GWWQAF4Y6TAKHN3V')
+    expect(op(schemeOne.map(record(row, 5))).entry.id).toBe(deriveEventId('head:1234', 5, 1_705_312_800_000, 1))
+    expect(op(events().map(record(row, 5))).entry.id).toBe(deriveEventId('head:1234', 5, 1_705_312_800_000, 2))
+    const provided = '01BX5ZZKBKACTAV9WEVGEMMVRY'
+    expect(op(schemeOne.map(record({...row, event_id: provided}, 5))).entry.id).toBe(provided)
+    expect(op(events().map(record({...row, event_id: provided}, 5))).entry.id).toBe(provided)
+  })
 })
