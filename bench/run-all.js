@@ -31,8 +31,6 @@ const row = (figure, measured, target, met) => ({figure, measured: String(measur
  * `figures(json)` below turns their JSON into summary rows.
  *
  * Slots for issue 13's other figures: add an entry whose script prints `figures`, e.g.
- *   {title: '13.5 validate with ISO dates vs csv-parse', script: 'validate-dates.js', args: ['--rows', '1000000']},
- *   {title: '13.4 event ids micro-bench', script: 'event-ids.js', args: []},
  *   {title: '13.3 body bytes micro-bench', script: 'body-bytes.js', args: []},
  */
 const FIGURES = [
@@ -71,6 +69,21 @@ const FIGURES = [
     script: 'concurrency.js',
     args: ['--rows', '200000', '--latency', '150', '--levels', '4,10,20'],
     figures: (r) => r.concurrency.map((c) => row(`people, latency ${c.latencyMs} ms, --concurrency ${c.concurrency}`, `${c.seconds} s, ${fmt(c.rowsPerSecond)} rows/s, ${c.peakRssMb} MB`, '(shown)', null)),
+  },
+  {
+    title: '13.4 event ids: scheme 2 (no per-row hash) vs sha256 per row',
+    script: 'event-ids.js',
+    args: [],
+    figures: (r) => [
+      row('13.4 event ids per second, scheme 2 / scheme 1', `${r.ratio}x (${fmt(r.idsPerSecond.scheme2)} vs ${fmt(r.idsPerSecond.scheme1)})`, '>= 5x, unique', r.ratio >= 5 && r.unique),
+      row('13.4 read + map events, scheme 2 vs 1', `${r.readAndMapSeconds.scheme2} s vs ${r.readAndMapSeconds.scheme1} s`, '(shown)', null),
+    ],
+  },
+  {
+    title: '13.5 validate vs csv-parse on a 9-column file with ISO dates',
+    script: 'validate-dates.js',
+    args: ['--rows', '200000'],
+    figures: (r) => [row('13.5 validate / csv-parse, ISO dates', `${r.ratio} (by CPU ${r.cpuRatio})`, '>= 1.0', r.met)],
   },
   {
     title: '13.1 events by 1,000 people: --concurrency 10 vs 1 at 150 ms latency (issue 13 target 1)',
