@@ -1,0 +1,107 @@
+import {existsSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
+import {Worker} from 'node:worker_threads'
+
+import type {Batch} from '../batching/batch.js'
+import {BatchBody} from '../batching/batch-body.js'
+import type {BackCredit, FrontBatch, FrontJob, FrontMessage} from './front-protocol.js'
+
+/**
+ * The front's heap limits. A bounded heap keeps the import's peak memory flat in file size (issue 13:
+ * bounding it from inside the CLI works); the front holds only its read buffer, the row being mapped and
+ * the few batches it runs ahead. CIO_BACKFILL_FRONT_HEAP_MB (old generation, MB) exists for the test
+ * that proves running out of it ends the run as a clear, resumable stop; it is not a user setting.
+ */
+const OLD_GENERATION_MB = 96
+const YOUNG_GENERATION_MB = 12
+
+function heapLimits(): {maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number} {
+  const forced = Number(process.env.CIO_BACKFILL_FRONT_HEAP_MB)
+  if (Number.isFinite(forced) && forced > 0) return {maxOldGenerationSizeMb: forced, maxYoungGenerationSizeMb: Math.min(YOUNG_GENERATION_MB, forced)}
+  return {maxOldGenerationSizeMb: OLD_GENERATION_MB, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB}
+}
+
+/**
+ * Where the worker's code is: beside this module once built (dist/importer/front-worker.js, in a clone
+ * after `npm run build` and in the installed package). When oclif runs the commands from src/ through tsx
+ * (its development mode, e.g. under NODE_ENV=test), this module is a .ts file and a worker thread cannot
+ * load TypeScript through that loader on Node 20: the worker then runs the built front-worker.js from dist/
+ * (tests build first), and says so when it is missing.
+ */
+function workerEntry(): URL {
+  if (!import.meta.url.endsWith('.ts')) return new URL('front-worker.js', import.meta.url)
+  const built = new URL('../../dist/importer/front-worker.js', import.meta.url)
+  if (!existsSync(built)) throw new Error(`${fileURLToPath(built)} is missing: run \`npm run build\` (the import reads files in a worker thread built there)`)
+  return built
+}
+
+/** A message from the front, or how its thread ended when it ended without saying so. */
+export type FrontEvent = FrontMessage
+
+/**
+ * The main thread's side of the front worker: its messages in order, one at a time, and the credits
+ * that let it run ahead. The worker's code is found beside this file (dist/importer/front-worker.js).
+ */
+export class FrontThread {
+  private readonly worker: Worker
+  private readonly queue: FrontEvent[] = []
+  private waiting: ((event: FrontEvent) => void) | null = null
+  private ended = false
+
+  constructor(job: FrontJob) {
+    const limits = heapLimits()
+    this.worker = new Worker(workerEntry(), {workerData: job, resourceLimits: limits})
+    this.worker.on('message', (message: FrontMessage) => this.push(message))
+    this.worker.on('error', (error: Error & {code?: string}) => {
+      const message =
+        error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? `the thread that reads and maps the input ran out of memory (its heap is capped at ${limits.maxOldGenerationSizeMb} MB); ` +
+            'nothing read past the last settled row is lost: resume continues from there'
+          : `the thread that reads and maps the input failed: ${error.message}`
+      this.push({kind: 'error', name: 'Error', message})
+    })
+    this.worker.on('exit', (code) => this.push({kind: 'error', name: 'Error', message: `the thread that reads and maps the input exited early (code ${code})`}))
+  }
+
+  /** The next event, in the order the front produced them; after an end or an error, nothing more comes. */
+  next(): Promise<FrontEvent> {
+    const event = this.queue.shift()
+    if (event) return Promise.resolve(event)
+    return new Promise((resolve) => (this.waiting = resolve))
+  }
+
+  /** One batch was dispatched: the front may hand over one more. */
+  credit(): void {
+    if (!this.ended) this.worker.postMessage({kind: 'credit'} satisfies BackCredit)
+  }
+
+  /** Stop the front (done, or the run is stopping): its thread and its open file go. */
+  async close(): Promise<void> {
+    this.ended = true
+    await this.worker.terminate()
+  }
+
+  private push(event: FrontEvent): void {
+    if (this.ended) return
+    if (event.kind === 'end' || event.kind === 'error') this.ended = true
+    const waiting = this.waiting
+    if (waiting) {
+      this.waiting = null
+      waiting(event)
+    } else {
+      this.queue.push(event)
+    }
+  }
+}
+
+/** A batch as the back sends and settles it, from what the front handed over. */
+export function batchFrom(fileIndex: number, handed: FrontBatch): Batch {
+  return {
+    fileIndex,
+    body: BatchBody.fromParts(handed.bytes, handed.offsets),
+    lines: handed.lines,
+    raws: handed.raws,
+    start: handed.start,
+    personKeys: new Set(handed.personKeys),
+  }
+}
