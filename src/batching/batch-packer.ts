@@ -1,7 +1,7 @@
 import {TrackLimits} from '../cio/limits.js'
 import type {Operation} from '../mapping/types.js'
 import type {Batch, InputPosition} from './batch.js'
-import {BatchBody} from './batch-body.js'
+import {BatchBody, type BodyPool} from './batch-body.js'
 
 /** Keep every body strictly under Customer.io's 500 KB, whichever way a server counts a KB. */
 export const DEFAULT_MAX_BODY_BYTES = 500_000 - 1
@@ -10,6 +10,8 @@ export interface PackerOptions {
   api: 'v1' | 'v2'
   fileIndex: number
   maxBodyBytes?: number
+  /** Where v2 bodies' memory comes from when there is some to reuse. */
+  pool?: BodyPool
 }
 
 /**
@@ -63,7 +65,7 @@ export class BatchPacker {
   private newBatch(op: Operation, raw: string, start: InputPosition): Batch {
     // v2: room for a full body at once (its own off-heap bytes, so no growing); v1: one entry.
     const v1 = this.options.api === 'v1'
-    const body = new BatchBody(v1 ? op.bytes + 12 : this.maxBody + 1)
+    const body = v1 ? new BatchBody(op.bytes + 12) : new BatchBody(this.maxBody + 1, this.options.pool?.take())
     body.add(op.json, op.bytes)
     if (v1) body.close()
     return {

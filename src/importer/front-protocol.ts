@@ -62,7 +62,8 @@ export type FrontMessage =
   /** Reading stopped: the error's name (InputError, MappingError...) and its message, as thrown. */
   | {kind: 'error'; name: string; message: string}
 
-/** The back's only message: it dispatched one batch, so the front may hand over another. */
-export interface BackCredit {
-  kind: 'credit'
-}
+/**
+ * The back's messages: it dispatched one batch, so the front may hand over another; or a batch was
+ * delivered and its body's memory (transferred back) can hold another body.
+ */
+export type BackMessage = {kind: 'credit'} | {kind: 'recycle'; buffer: ArrayBuffer}

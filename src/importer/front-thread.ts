@@ -4,7 +4,7 @@ import {Worker} from 'node:worker_threads'
 
 import type {Batch} from '../batching/batch.js'
 import {BatchBody} from '../batching/batch-body.js'
-import type {BackCredit, FrontBatch, FrontJob, FrontMessage} from './front-protocol.js'
+import type {BackMessage, FrontBatch, FrontJob, FrontMessage} from './front-protocol.js'
 
 /**
  * The front's heap limits. A bounded heap keeps the import's peak memory flat in file size (issue 13:
@@ -45,8 +45,9 @@ export type FrontEvent = FrontMessage
 export class FrontThread {
   private readonly worker: Worker
   private readonly queue: FrontEvent[] = []
-  private waiting: ((event: FrontEvent) => void) | null = null
+  private waiting: ((event: FrontEvent | null) => void) | null = null
   private ended = false
+  private cancelled = false
 
   constructor(job: FrontJob) {
     const limits = heapLimits()
@@ -63,16 +64,40 @@ export class FrontThread {
     this.worker.on('exit', (code) => this.push({kind: 'error', name: 'Error', message: `the thread that reads and maps the input exited early (code ${code})`}))
   }
 
-  /** The next event, in the order the front produced them; after an end or an error, nothing more comes. */
-  next(): Promise<FrontEvent> {
+  /**
+   * The next event, in the order the front produced them; after an end or an error, nothing more comes.
+   * null once cancel() was called. (Waiting is not raced against a long-lived "stopped" promise: each race
+   * would leave a reaction on it holding that event, batch and all, for the rest of the run.)
+   */
+  next(): Promise<FrontEvent | null> {
     const event = this.queue.shift()
     if (event) return Promise.resolve(event)
+    if (this.cancelled) return Promise.resolve(null)
     return new Promise((resolve) => (this.waiting = resolve))
+  }
+
+  /** The run is stopping: a wait for the next event ends with null, now and from now on. */
+  cancel(): void {
+    this.cancelled = true
+    this.queue.length = 0
+    const waiting = this.waiting
+    this.waiting = null
+    waiting?.(null)
   }
 
   /** One batch was dispatched: the front may hand over one more. */
   credit(): void {
-    if (!this.ended) this.worker.postMessage({kind: 'credit'} satisfies BackCredit)
+    if (!this.ended) this.worker.postMessage({kind: 'credit'} satisfies BackMessage)
+  }
+
+  /**
+   * A batch's answer is in the ledger: its body's memory goes back to the front for another body. The body
+   * is unusable from here on (its bytes moved to the other thread).
+   */
+  recycle(body: BatchBody): void {
+    if (this.ended) return
+    const buffer = body.arrayBuffer
+    this.worker.postMessage({kind: 'recycle', buffer} satisfies BackMessage, [buffer])
   }
 
   /** Stop the front (done, or the run is stopping): its thread and its open file go. */

@@ -1,11 +1,12 @@
 import {parentPort, workerData} from 'node:worker_threads'
 
 import type {Batch} from '../batching/batch.js'
+import {BodyPool} from '../batching/batch-body.js'
 import {BatchPacker} from '../batching/batch-packer.js'
 import type {RowFailure} from '../ledger/records.js'
 import {createMapper} from '../mapping/index.js'
 import {openSource} from '../source/index.js'
-import type {BackCredit, FrontJob, FrontMessage, FrontProgress} from './front-protocol.js'
+import type {BackMessage, FrontJob, FrontMessage, FrontProgress} from './front-protocol.js'
 import {SettledLines} from './settled-lines.js'
 import {ownsInvalidLine, ownsPerson} from './shard.js'
 
@@ -24,8 +25,9 @@ const INVALID_PER_MESSAGE = 1000
 async function runFront(job: FrontJob, port: NonNullable<typeof parentPort>): Promise<void> {
   let credits = job.credits
   let creditArrived: (() => void) | null = null
-  port.on('message', (message: BackCredit) => {
-    if (message.kind !== 'credit') return
+  const pool = new BodyPool()
+  port.on('message', (message: BackMessage) => {
+    if (message.kind === 'recycle') return pool.give(message.buffer)
     credits++
     creditArrived?.()
   })
@@ -37,7 +39,7 @@ async function runFront(job: FrontJob, port: NonNullable<typeof parentPort>): Pr
   post({kind: 'opened', header: source.header, compressed: source.compressed})
   const mapper = createMapper({...job.mapper, columns: source.columns})
   const settled = new SettledLines(job.acks, job.failedLines)
-  const packer = new BatchPacker({api: job.mapper.api ?? 'v2', fileIndex: job.fileIndex, maxBodyBytes: job.maxBodyBytes})
+  const packer = new BatchPacker({api: job.mapper.api ?? 'v2', fileIndex: job.fileIndex, maxBodyBytes: job.maxBodyBytes, pool})
   const shard = job.shard
 
   let invalid: RowFailure[] = []

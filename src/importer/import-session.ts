@@ -89,6 +89,8 @@ export class ImportSession {
   private readonly pacer: Pacer
   private readonly dispatcher: Dispatcher
   private readonly settlements = new Map<number, FileSettlement>()
+  /** The thread reading the current file, which takes delivered bodies' memory back. */
+  private front: FrontThread | null = null
   private current: {file: RunFileRecord; bytesBefore: number; bytesRead: () => number; bytesSettled: () => number} | null = null
   private readonly deliveryContext: DeliveryContext
   /** When the last attempt with an unknown outcome ended (performance.now), if any did in this session. */
@@ -179,8 +181,9 @@ export class ImportSession {
     const settlement = new FileSettlement({line: file.resumeLine, offset: file.resumeOffset})
     this.settlements.set(file.fileIndex, settlement)
     let front: FrontThread | null = null
+    let onStop: (() => void) | null = null
     try {
-      front = new FrontThread({
+      front = this.front = new FrontThread({
         path: file.path,
         format: file.format,
         fileIndex: file.fileIndex,
@@ -199,9 +202,11 @@ export class ImportSession {
         credits: FRONT_CREDITS,
       })
       let bytesRead = 0
-      const stopped = this.stopped.then(() => null)
+      const started = front
+      onStop = () => started.cancel()
+      this.stopping.signal.addEventListener('abort', onStop, {once: true})
       for (;;) {
-        const event = await Promise.race([front.next(), stopped])
+        const event = await front.next()
         if (event === null || this.stopping.signal.aborted) break
         if (event.kind === 'error') throw Object.assign(new Error(event.message), {name: event.name})
         if (event.kind === 'opened') {
@@ -238,6 +243,8 @@ export class ImportSession {
       else if (e.name === 'MappingError') this.stop({kind: 'input', message: `${file.displayPath}: ${e.message}`})
       else this.stop({kind: 'fatal', message: e.message})
     } finally {
+      if (onStop) this.stopping.signal.removeEventListener('abort', onStop)
+      this.front = null
       await front?.close()
     }
   }
@@ -305,6 +312,7 @@ export class ImportSession {
     const fileCounts = this.fileCounts(batch.fileIndex)
     fileCounts.succeeded += succeeded
     fileCounts.failed += failures.size
+    this.front?.recycle(batch.body)
   }
 
   /**
