@@ -1,10 +1,11 @@
 import {existsSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
-import {Worker} from 'node:worker_threads'
+import {MessageChannel, type MessagePort, Worker} from 'node:worker_threads'
 
 import type {Batch} from '../batching/batch.js'
 import {BatchBody} from '../batching/batch-body.js'
 import type {BackMessage, FrontBatch, FrontJob, FrontMessage} from './front-protocol.js'
+import {serveFront} from './front.js'
 
 /**
  * The front's heap limits. A bounded heap keeps the import's peak memory flat in file size (issue 13:
@@ -43,17 +44,35 @@ export type FrontEvent = FrontMessage
  * that let it run ahead. The worker's code is found beside this file (dist/importer/front-worker.js).
  */
 export class FrontThread {
-  private readonly worker: Worker
+  /** The worker, or for a v1 run the port of the front running on this thread. */
+  private readonly worker: Worker | null
+  private readonly port: Worker | MessagePort
   private readonly queue: FrontEvent[] = []
   private waiting: ((event: FrontEvent | null) => void) | null = null
   private ended = false
   private cancelled = false
 
+  /**
+   * A v1 run sends one row per request at 100 requests/s at most: reading is never what bounds it, and a
+   * second thread per process only competes for the cores (with several shard processes on a box, the
+   * extra scheduling jitter was enough to let a 429 through a shared budget). Its front runs here.
+   */
   constructor(job: FrontJob) {
+    if (job.mapper.api === 'v1') {
+      const {port1, port2} = new MessageChannel()
+      this.worker = null
+      this.port = port1
+      port1.on('message', (message: FrontMessage) => this.push(message))
+      serveFront(job, port2)
+      return
+    }
+
     const limits = heapLimits()
-    this.worker = new Worker(workerEntry(), {workerData: job, resourceLimits: limits})
-    this.worker.on('message', (message: FrontMessage) => this.push(message))
-    this.worker.on('error', (error: Error & {code?: string}) => {
+    const worker = new Worker(workerEntry(), {workerData: job, resourceLimits: limits})
+    this.worker = worker
+    this.port = worker
+    worker.on('message', (message: FrontMessage) => this.push(message))
+    worker.on('error', (error: Error & {code?: string}) => {
       const message =
         error.code === 'ERR_WORKER_OUT_OF_MEMORY'
           ? `the thread that reads and maps the input ran out of memory (its heap is capped at ${limits.maxOldGenerationSizeMb} MB); ` +
@@ -61,7 +80,7 @@ export class FrontThread {
           : `the thread that reads and maps the input failed: ${error.message}`
       this.push({kind: 'error', name: 'Error', message})
     })
-    this.worker.on('exit', (code) => this.push({kind: 'error', name: 'Error', message: `the thread that reads and maps the input exited early (code ${code})`}))
+    worker.on('exit', (code) => this.push({kind: 'error', name: 'Error', message: `the thread that reads and maps the input exited early (code ${code})`}))
   }
 
   /**
@@ -87,7 +106,7 @@ export class FrontThread {
 
   /** One batch was dispatched: the front may hand over one more. */
   credit(): void {
-    if (!this.ended) this.worker.postMessage({kind: 'credit'} satisfies BackMessage)
+    if (!this.ended) this.port.postMessage({kind: 'credit'} satisfies BackMessage)
   }
 
   /**
@@ -97,13 +116,14 @@ export class FrontThread {
   recycle(body: BatchBody): void {
     if (this.ended) return
     const buffer = body.arrayBuffer
-    this.worker.postMessage({kind: 'recycle', buffer} satisfies BackMessage, [buffer])
+    this.port.postMessage({kind: 'recycle', buffer} satisfies BackMessage, [buffer])
   }
 
   /** Stop the front (done, or the run is stopping): its thread and its open file go. */
   async close(): Promise<void> {
     this.ended = true
-    await this.worker.terminate()
+    if (this.worker) await this.worker.terminate()
+    else (this.port as MessagePort).close()
   }
 
   private push(event: FrontEvent): void {
