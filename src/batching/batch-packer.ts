@@ -1,9 +1,7 @@
 import {TrackLimits} from '../cio/limits.js'
 import type {Operation} from '../mapping/types.js'
 import type {Batch, InputPosition} from './batch.js'
-
-/** `{"batch":[` + `]}` around the entries. */
-const ENVELOPE_BYTES = '{"batch":[]}'.length
+import {BatchBody, type BodyPool} from './batch-body.js'
 
 /** Keep every body strictly under Customer.io's 500 KB, whichever way a server counts a KB. */
 export const DEFAULT_MAX_BODY_BYTES = 500_000 - 1
@@ -12,6 +10,8 @@ export interface PackerOptions {
   api: 'v1' | 'v2'
   fileIndex: number
   maxBodyBytes?: number
+  /** Where v2 bodies' memory comes from when there is some to reuse. */
+  pool?: BodyPool
 }
 
 /**
@@ -36,16 +36,16 @@ export class BatchPacker {
     if (this.options.api === 'v1') return this.newBatch(op, raw, position)
 
     let ready: Batch | null = null
-    if (this.open && this.open.bodyBytes + 1 + op.bytes > this.maxBody) {
+    if (this.open && this.open.body.byteLength + 1 + op.bytes > this.maxBody) {
       ready = this.open
+      ready.body.close()
       this.open = null
     }
 
     if (this.open) {
-      this.open.entries.push(op.json)
+      this.open.body.add(op.json, op.bytes)
       this.open.lines.push(op.line)
       this.open.raws.push(raw)
-      this.open.bodyBytes += 1 + op.bytes
       if (op.ordered) this.open.personKeys.add(op.personKey)
     } else {
       this.open = this.newBatch(op, raw, position)
@@ -58,16 +58,21 @@ export class BatchPacker {
   flush(): Batch | null {
     const batch = this.open
     this.open = null
+    batch?.body.close()
     return batch
   }
 
   private newBatch(op: Operation, raw: string, start: InputPosition): Batch {
+    // v2: room for a full body at once (its own off-heap bytes, so no growing); v1: one entry.
+    const v1 = this.options.api === 'v1'
+    const body = v1 ? new BatchBody(op.bytes + 12) : new BatchBody(this.maxBody + 1, this.options.pool?.take())
+    body.add(op.json, op.bytes)
+    if (v1) body.close()
     return {
       fileIndex: this.options.fileIndex,
-      entries: [op.json],
+      body,
       lines: [op.line],
       raws: [raw],
-      bodyBytes: ENVELOPE_BYTES + op.bytes,
       start,
       personKeys: op.ordered ? new Set([op.personKey]) : new Set(),
     }

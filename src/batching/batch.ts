@@ -1,3 +1,5 @@
+import type {BatchBody} from './batch-body.js'
+
 /** Where a record sits in its input: enough to resume reading right there. */
 export interface InputPosition {
   line: number
@@ -11,14 +13,12 @@ export interface InputPosition {
  */
 export interface Batch {
   fileIndex: number
-  /** Each row's v2 entry, serialised once by the mapping; the body is assembled from them. */
-  entries: string[]
+  /** The request body, written entry by entry as UTF-8 bytes from each row's serialised entry. */
+  body: BatchBody
   /** The line each entry came from. */
   lines: number[]
   /** The rows as read, kept until the outcome is known so failures can go to the retry file as they were. */
   raws: string[]
-  /** Request body bytes: {"batch":[...]} with every entry. */
-  bodyBytes: number
   start: InputPosition
   /** People with rows here that must land in file order (Operation.ordered): the dispatcher's waits. */
   personKeys: Set<string>

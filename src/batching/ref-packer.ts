@@ -1,14 +1,12 @@
 import {TrackLimits} from '../cio/limits.js'
 import type {Sendable} from '../sending/dispatcher.js'
 import type {Operation} from '../mapping/types.js'
+import {BatchBody} from './batch-body.js'
 import {DEFAULT_MAX_BODY_BYTES} from './batch-packer.js'
-
-const ENVELOPE_BYTES = '{"batch":[]}'.length
 
 /** A v2 batch of operations that did not come from a file: each entry carries its source's ref (a job, an offset). */
 export interface RefBatch<R> extends Sendable {
   refs: R[]
-  bodyBytes: number
 }
 
 /**
@@ -29,19 +27,20 @@ export class RefPacker<R> {
 
   /** True when `op` would not fit in the open batch (the caller sends it first). */
   wouldOverflow(op: Pick<Operation, 'bytes'>): boolean {
-    return this.open !== null && this.open.bodyBytes + 1 + op.bytes > this.maxBody
+    return this.open !== null && this.open.body.byteLength + 1 + op.bytes > this.maxBody
   }
 
   /** Add one operation; returns the batch it closed, if it did not fit there. */
   add(op: Pick<Operation, 'json' | 'bytes' | 'personKey'> & {ordered?: boolean}, ref: R): RefBatch<R> | null {
     const ready = this.wouldOverflow(op) ? this.flush() : null
     if (this.open) {
-      this.open.entries.push(op.json)
+      this.open.body.add(op.json, op.bytes)
       this.open.refs.push(ref)
-      this.open.bodyBytes += 1 + op.bytes
       if (op.ordered !== false) this.open.personKeys.add(op.personKey)
     } else {
-      this.open = {entries: [op.json], refs: [ref], bodyBytes: ENVELOPE_BYTES + op.bytes, personKeys: op.ordered === false ? new Set() : new Set([op.personKey])}
+      const body = new BatchBody()
+      body.add(op.json, op.bytes)
+      this.open = {body, refs: [ref], personKeys: op.ordered === false ? new Set() : new Set([op.personKey])}
     }
 
     return ready
@@ -50,6 +49,7 @@ export class RefPacker<R> {
   flush(): RefBatch<R> | null {
     const batch = this.open
     this.open = null
+    batch?.body.close()
     return batch
   }
 }

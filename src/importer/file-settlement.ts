@@ -23,6 +23,14 @@ export class FileSettlement {
     this.cursor = {line: record.nextLine ?? record.line + 1, offset: record.nextOffset}
   }
 
+  /**
+   * Reading is done up to `position` as far as resuming goes (the front thread reports it: the start of
+   * the batch it is still filling, or else just past the last row it read). Batches before it are tracked.
+   */
+  readTo(position: InputPosition): void {
+    this.cursor = position
+  }
+
   /** A batch exists (possibly still filling): its rows are outstanding until it settles. */
   track(batch: Batch | null): void {
     if (!batch || this.known.has(batch)) return

@@ -1,12 +1,11 @@
 import {rm} from 'node:fs/promises'
 
 import {type Batch, firstLine, lastLine} from '../batching/batch.js'
-import {BatchPacker} from '../batching/batch-packer.js'
 import type {Ledger} from '../ledger/ledger.js'
 import {isLedgerError} from '../ledger/ledger-errors.js'
 import {RENEW_EVERY_MS} from '../ledger/lease.js'
 import type {AckRange, RowFailure, RunFileRecord, RunRecord, RunStatus} from '../ledger/records.js'
-import {createMapper} from '../mapping/index.js'
+import type {CreateMapperOptions} from '../mapping/index.js'
 import {writeRetryFile} from '../reporting/retry-file.js'
 import type {DeliveryContext, DeliveryCounters, EntryFailures} from '../sending/deliver.js'
 import {DeliveryStoppedError} from '../sending/delivery-errors.js'
@@ -14,14 +13,12 @@ import {createDeliveryContext} from '../sending/delivery-context.js'
 import {Pacer} from '../sending/pacer.js'
 import type {RateBudget} from '../sending/rate-budget.js'
 import type {ExchangeObserver} from '../sending/track-transport.js'
-import {openSource} from '../source/index.js'
 import type {TrackTarget} from '../target/track-target.js'
 import {Dispatcher} from '../sending/dispatcher.js'
 import {FileSettlement} from './file-settlement.js'
+import {batchFrom, FrontThread} from './front-thread.js'
 import {repairAmbiguousPeople} from './repair-pass.js'
 import type {ProgressSnapshot} from './progress-snapshot.js'
-import {SettledLines} from './settled-lines.js'
-import {ownsInvalidLine, ownsPerson} from './shard.js'
 import {STOP_STATUS, type StopReason, stopReasonFor} from './stop-reason.js'
 import type {RunSummary} from './summary.js'
 import {eventIdSchemeOf} from './event-id-scheme.js'
@@ -57,8 +54,8 @@ export interface SessionOptions {
 
 /** A ledger commit at least this often, so counters and invalid rows do not wait for a batch. */
 const COMMIT_INTERVAL_MS = 500
-/** An open batch waits this long for more rows when the input stalls (a slow pipe), then goes. */
-const IDLE_FLUSH_MS = 1000
+/** Batches the front thread may hand over ahead of the dispatcher taking them: bounds memory. */
+const FRONT_CREDITS = 4
 const INVALID_BUFFER_ROWS = 2000
 
 /**
@@ -93,6 +90,8 @@ export class ImportSession {
   private readonly pacer: Pacer
   private readonly dispatcher: Dispatcher
   private readonly settlements = new Map<number, FileSettlement>()
+  /** The thread reading the current file, which takes delivered bodies' memory back. */
+  private front: FrontThread | null = null
   private current: {file: RunFileRecord; bytesBefore: number; bytesRead: () => number; bytesSettled: () => number} | null = null
   private readonly deliveryContext: DeliveryContext
   /** When the last attempt with an unknown outcome ended (performance.now), if any did in this session. */
@@ -174,97 +173,70 @@ export class ImportSession {
     return this.finish()
   }
 
+  /**
+   * One file: the front thread reads, maps, checks and packs it (front-worker.ts); this thread settles
+   * what it reports, in file order, sends its batches and makes every answer durable.
+   */
   private async importFile(file: RunFileRecord, bytesBefore: number): Promise<void> {
     const {ledger, run} = this.options
     const settlement = new FileSettlement({line: file.resumeLine, offset: file.resumeOffset})
     this.settlements.set(file.fileIndex, settlement)
+    let front: FrontThread | null = null
+    let onStop: (() => void) | null = null
     try {
-      const seek = file.resumeOffset > 0
-      const source = await openSource(file.path, {
+      front = this.front = new FrontThread({
+        path: file.path,
         format: file.format,
-        signal: this.stopping.signal,
-        ...(seek ? {startOffset: file.resumeOffset, startLine: file.resumeLine} : {}),
+        fileIndex: file.fileIndex,
+        startOffset: file.resumeOffset,
+        startLine: file.resumeLine,
+        mapper: {
+          type: run.type,
+          mapping: (run.config.mapping ?? undefined) as CreateMapperOptions['mapping'],
+          eventIdSeed: `${file.headHash}:${file.size}`,
+          eventIdScheme: eventIdSchemeOf(run.config),
+          api: run.api,
+        },
+        maxBodyBytes: run.config.maxBodyBytes,
+        shard: run.config.shard ?? null,
+        acks: ledger.acksFrom(run.id, file.fileIndex, file.resumeLine),
+        failedLines: ledger.failedLinesFrom(run.id, file.fileIndex, file.resumeLine),
+        credits: FRONT_CREDITS,
       })
-      this.current = {file, bytesBefore, bytesRead: () => source.bytesRead(), bytesSettled: () => settledBytes(settlement, source)}
-      if (file.header === null && source.header !== null) ledger.setHeader(run.id, file.fileIndex, source.header)
-
-      const mapper = createMapper({
-        type: run.type,
-        mapping: (run.config.mapping ?? undefined) as Parameters<typeof createMapper>[0]['mapping'],
-        columns: source.columns,
-        eventIdSeed: `${file.headHash}:${file.size}`,
-        eventIdScheme: eventIdSchemeOf(run.config),
-        api: run.api,
-      })
-      const settled = new SettledLines(
-        ledger.acksFrom(run.id, file.fileIndex, file.resumeLine),
-        ledger.failedLinesFrom(run.id, file.fileIndex, file.resumeLine),
-      )
-      const packer = new BatchPacker({api: run.api, fileIndex: file.fileIndex, maxBodyBytes: run.config.maxBodyBytes})
-      let chain: Promise<boolean> = Promise.resolve(true)
-      const send = (batch: Batch) => (chain = chain.then((ok) => ok && this.dispatcher.dispatch(batch)))
-      let lastAddAt = performance.now()
-      // Only when the input itself is slow: while the reader waits for room to send, a half-full batch
-      // sent early would just mean more, smaller requests.
-      let waitingToSend = false
-      const shard = run.config.shard ?? null
-      const idleFlush = setInterval(() => {
-        if (!waitingToSend && packer.pending && performance.now() - lastAddAt >= IDLE_FLUSH_MS) void send(packer.flush()!)
-      }, IDLE_FLUSH_MS / 2)
-
-      try {
-        for await (const record of source.records()) {
-          if (this.stopping.signal.aborted) break
-          settlement.read(record)
-          if (settled.has(record.line)) continue
-          // Another shard's row: read past it (the resume point moves over it), count it, send nothing.
-          // Decided from the identifier cells alone, before the row is mapped: skipping must be cheap.
-          if (shard) {
-            const key = mapper.personKey(record)
-            if (!(key === undefined ? ownsInvalidLine(shard, record.line) : ownsPerson(shard, key))) {
-              this.otherShards++
-              continue
-            }
-          }
-
-          const result = mapper.map(record)
-
-          if (!result.ok) {
-            settlement.addInvalid({
-              fileIndex: file.fileIndex,
-              line: record.line,
-              kind: 'invalid',
-              rule: result.violation.rule,
-              reason: record.truncated
-                ? `${result.violation.message} (only the row's first bytes are kept here)`
-                : result.violation.message,
-              raw: record.raw,
-            })
-            if (settlement.bufferedInvalid >= INVALID_BUFFER_ROWS) this.commit({})
-            continue
-          }
-
-          lastAddAt = performance.now()
-          const ready = packer.add(result.op, record.raw, {line: record.line, offset: record.offset})
-          settlement.track(ready)
-          settlement.track(packer.pending)
-          if (ready) {
-            waitingToSend = true
-            const sent = await send(ready)
-            waitingToSend = false
-            if (!sent) break
-          }
+      let bytesRead = 0
+      const started = front
+      onStop = () => started.cancel()
+      this.stopping.signal.addEventListener('abort', onStop, {once: true})
+      for (;;) {
+        const event = await front.next()
+        if (event === null || this.stopping.signal.aborted) break
+        if (event.kind === 'error') throw Object.assign(new Error(event.message), {name: event.name})
+        if (event.kind === 'opened') {
+          const source = {compressed: event.compressed, bytesRead: () => bytesRead}
+          this.current = {file, bytesBefore, bytesRead: () => bytesRead, bytesSettled: () => settledBytes(settlement, source)}
+          if (file.header === null && event.header !== null) ledger.setHeader(run.id, file.fileIndex, event.header)
+          continue
         }
-      } finally {
-        clearInterval(idleFlush)
-      }
 
-      const last = packer.flush()
-      if (last && !this.stopping.signal.aborted) await send(last)
-      await chain
-      // Once stopping, the bounded drain in execute() takes over.
-      await Promise.race([this.dispatcher.drain(), this.stopped])
-      if (!this.stopping.signal.aborted) this.commit({finished: file.fileIndex})
+        for (const row of event.invalid) settlement.addInvalid(row)
+        this.otherShards += event.otherShards
+        bytesRead = event.bytesRead
+        const batch = event.kind === 'batch' ? batchFrom(file.fileIndex, event.batch) : null
+        settlement.track(batch)
+        settlement.readTo(event.position)
+        if (settlement.bufferedInvalid >= INVALID_BUFFER_ROWS) this.commit({})
+        if (batch) {
+          if (!(await this.dispatcher.dispatch(batch))) break
+          front.credit()
+        }
+
+        if (event.kind === 'end') {
+          // Once stopping, the bounded drain in execute() takes over.
+          await Promise.race([this.dispatcher.drain(), this.stopped])
+          if (!this.stopping.signal.aborted) this.commit({finished: file.fileIndex})
+          break
+        }
+      }
     } catch (error) {
       const e = error as Error
       if (isLedgerError(e)) this.stop(stopReasonFor(e))
@@ -272,6 +244,10 @@ export class ImportSession {
       // The mapper does not know which file it maps; name it here.
       else if (e.name === 'MappingError') this.stop({kind: 'input', message: `${file.displayPath}: ${e.message}`})
       else this.stop({kind: 'fatal', message: e.message})
+    } finally {
+      if (onStop) this.stopping.signal.removeEventListener('abort', onStop)
+      this.front = null
+      await front?.close()
     }
   }
 
@@ -338,6 +314,7 @@ export class ImportSession {
     const fileCounts = this.fileCounts(batch.fileIndex)
     fileCounts.succeeded += succeeded
     fileCounts.failed += failures.size
+    this.front?.recycle(batch.body)
   }
 
   /**

@@ -1,3 +1,4 @@
+import type {BatchBody} from '../batching/batch-body.js'
 import type {AttemptResult} from './attempt-result.js'
 import {backoffMs} from './backoff.js'
 import {AuthRejectedError, DeliveryStoppedError, FatalResponseError, RetriesExhaustedError} from './delivery-errors.js'
@@ -43,12 +44,12 @@ function describeEntryError(e: {reason?: string; field?: string; message?: strin
 }
 
 /**
- * Deliver entries (serialised v2 entries) until Customer.io has a final answer for each of them. Resolves with the entries
- * it rejected; throws when the run must stop (credentials, retry budget, configuration, stopping).
+ * Deliver a body's entries (serialised v2 entries) until Customer.io has a final answer for each of them. Resolves
+ * with the entries it rejected; throws when the run must stop (credentials, retry budget, configuration, stopping).
  * A whole-request 400 is split in halves, sent one after the other to keep file order, until the
  * bad entries are isolated, so one bad row never fails its neighbours.
  */
-export async function deliver(entries: string[], ctx: DeliveryContext, outcome?: DeliveryOutcome): Promise<EntryFailures> {
+export async function deliver(body: BatchBody, ctx: DeliveryContext, outcome?: DeliveryOutcome): Promise<EntryFailures> {
   let transientAttempts = 0
   let throttleAttempts = 0
   for (;;) {
@@ -58,7 +59,7 @@ export async function deliver(entries: string[], ctx: DeliveryContext, outcome?:
         // Queued behind the pace when the run began stopping: leave it for the resume.
         if (ctx.stopping.aborted) throw new DeliveryStoppedError()
         ctx.counters.sent++
-        return ctx.transport.send(entries)
+        return ctx.transport.send(body)
       }, ctx.stopping)
       .catch((error: unknown) => {
         // Stopped while waiting for a permit (e.g. Ctrl-C during a long Retry-After pause): nothing was sent.
@@ -70,7 +71,7 @@ export async function deliver(entries: string[], ctx: DeliveryContext, outcome?:
         ctx.pacer.budget.succeeded()
         const failures: EntryFailures = new Map()
         for (const e of result.entryErrors) {
-          if (e.batch_index >= 0 && e.batch_index < entries.length) failures.set(e.batch_index, describeEntryError(e))
+          if (e.batch_index >= 0 && e.batch_index < body.count) failures.set(e.batch_index, describeEntryError(e))
         }
 
         return failures
@@ -96,8 +97,8 @@ export async function deliver(entries: string[], ctx: DeliveryContext, outcome?:
       }
 
       case 'rejected': {
-        if (entries.length === 1) return new Map([[0, result.message]])
-        return deliverInHalves(entries, ctx, outcome)
+        if (body.count === 1) return new Map([[0, result.message]])
+        return deliverInHalves(body, ctx, outcome)
       }
 
       case 'auth': {
@@ -111,10 +112,10 @@ export async function deliver(entries: string[], ctx: DeliveryContext, outcome?:
   }
 }
 
-async function deliverInHalves(entries: string[], ctx: DeliveryContext, outcome?: DeliveryOutcome): Promise<EntryFailures> {
-  const middle = Math.ceil(entries.length / 2)
-  const failures = await deliver(entries.slice(0, middle), ctx, outcome)
-  const right = await deliver(entries.slice(middle), ctx, outcome)
+async function deliverInHalves(body: BatchBody, ctx: DeliveryContext, outcome?: DeliveryOutcome): Promise<EntryFailures> {
+  const middle = Math.ceil(body.count / 2)
+  const failures = await deliver(body.slice(0, middle), ctx, outcome)
+  const right = await deliver(body.slice(middle, body.count), ctx, outcome)
   for (const [index, reason] of right) failures.set(index + middle, reason)
   return failures
 }

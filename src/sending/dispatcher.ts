@@ -1,9 +1,10 @@
 import type {Batch} from '../batching/batch.js'
+import type {BatchBody} from '../batching/batch-body.js'
 import {deliver, type DeliveryContext, type DeliveryOutcome, type EntryFailures} from './deliver.js'
 
-/** What the dispatcher needs of a batch: its serialised entries and whose they are. Sources add their own refs. */
+/** What the dispatcher needs of a batch: its request body (the serialised entries) and whose they are. Sources add their own refs. */
 export interface Sendable {
-  entries: string[]
+  body: BatchBody
   personKeys: Set<string>
 }
 
@@ -79,7 +80,7 @@ export class Dispatcher<B extends Sendable = Batch> {
   private async run(batch: B): Promise<void> {
     const outcome: DeliveryOutcome = {ambiguous: false}
     try {
-      const failures = await deliver(batch.entries, this.options.context, outcome)
+      const failures = await deliver(batch.body, this.options.context, outcome)
       await this.options.onDelivered(batch, failures, outcome)
       // People are freed only once the outcome is in the ledger, so after a crash no later row of
       // theirs can have landed ahead of a row the resume will send again.

@@ -8,8 +8,8 @@ import type {Transport} from './track-transport.js'
  */
 export function redactingTransport(transport: Transport, redact: (text: string) => string): Transport {
   return {
-    async send(entries) {
-      const result = await transport.send(entries)
+    async send(body) {
+      const result = await transport.send(body)
       return redactResult(result, redact)
     },
   }

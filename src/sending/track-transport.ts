@@ -1,5 +1,6 @@
 import type {TrackClient} from 'customerio-node'
 
+import type {BatchBody} from '../batching/batch-body.js'
 import type {V2Entry} from '../mapping/types.js'
 import {type AttemptResult, fromError, fromResponseBody} from './attempt-result.js'
 
@@ -36,34 +37,35 @@ export type ExchangeObserver = (exchange: Exchange) => void
 
 /** One HTTP attempt, never throwing: the outcome is data for the delivery loop. */
 export interface Transport {
-  /** `entries` are serialised v2 entries, as the mapping produced them. */
-  send(entries: string[]): Promise<AttemptResult>
+  /** `body` holds serialised v2 entries, as the mapping produced them (v1: exactly one). */
+  send(body: BatchBody): Promise<AttemptResult>
 }
 
 /**
- * POST /api/v2/batch with a body assembled from entries serialised once by the mapping. batch()
- * would serialise every entry object again (a tenth of the import's CPU at a million rows); the
- * client's own request handler still does the HTTP: auth, redirects, timeouts and error shapes.
+ * POST /api/v2/batch with the body's bytes as they are: entries serialised once by the mapping and
+ * written once as UTF-8. batch() would serialise every entry object again (a tenth of the import's CPU at
+ * a million rows), and a string body would be encoded again; the client's own request handler still does
+ * the HTTP: auth, redirects, timeouts and error shapes. fetch takes a Uint8Array body as it is (its
+ * RequestHandlerOptions type only names strings).
  */
-function postBatch(client: TrackClient, entries: string[]): Promise<Record<string, unknown>> {
-  const body = `{"batch":[${entries.join(',')}]}`
+function postBatch(client: TrackClient, body: BatchBody): Promise<Record<string, unknown>> {
+  const bytes = body.bytes
   const options = client.request.options(`${client.trackV2Root}/batch`, 'POST')
-  options.headers['Content-Length'] = Buffer.byteLength(body, 'utf8')
-  return client.request.handler({...options, body})
+  options.headers['Content-Length'] = bytes.byteLength
+  return client.request.handler({...options, body: bytes as unknown as string})
 }
 
 export function createTransport(client: TrackClient, api: 'v1' | 'v2', observe?: ExchangeObserver): Transport {
   const transport = createBareTransport(client, api)
   if (!observe) return transport
   return {
-    async send(entries) {
+    async send(body) {
       const started = performance.now()
-      const result = await transport.send(entries)
-      const entryBytes = entries.reduce((sum, e) => sum + Buffer.byteLength(e, 'utf8'), 0)
-      // postBatch's body: {"batch":[ + entries joined by commas + ]}
-      const requestBytes = api === 'v2' ? entryBytes + entries.length - 1 + 12 : entryBytes
-      const request = api === 'v2' ? 'POST /api/v2/batch' : `v1 ${(JSON.parse(entries[0]) as V2Entry).action}`
-      observe({request, entries: entries.length, requestBytes, durationMs: performance.now() - started, result})
+      const result = await transport.send(body)
+      // v1: the one entry's bytes (customerio-node reshapes it); v2: the body exactly as posted.
+      const requestBytes = api === 'v2' ? body.byteLength : body.offsets[1] - body.offsets[0] - 1
+      const request = api === 'v2' ? 'POST /api/v2/batch' : `v1 ${(JSON.parse(body.entry(0)) as V2Entry).action}`
+      observe({request, entries: body.count, requestBytes, durationMs: performance.now() - started, result})
       return result
     },
   }
@@ -72,9 +74,9 @@ export function createTransport(client: TrackClient, api: 'v1' | 'v2', observe?:
 function createBareTransport(client: TrackClient, api: 'v1' | 'v2'): Transport {
   if (api === 'v1') {
     return {
-      async send(entries) {
+      async send(body) {
         try {
-          await v1Call(client, JSON.parse(entries[0]) as V2Entry)
+          await v1Call(client, JSON.parse(body.entry(0)) as V2Entry)
           return {kind: 'ok', entryErrors: []}
         } catch (error) {
           return fromError(error)
@@ -84,9 +86,9 @@ function createBareTransport(client: TrackClient, api: 'v1' | 'v2'): Transport {
   }
 
   return {
-    async send(entries) {
+    async send(body) {
       try {
-        return fromResponseBody(await postBatch(client, entries))
+        return fromResponseBody(await postBatch(client, body))
       } catch (error) {
         return fromError(error)
       }
