@@ -30,8 +30,7 @@ const row = (figure, measured, target, met) => ({figure, measured: String(measur
  * `figures: [{figure, measured, target, met}]` in that JSON (pacing.js, yardstick.js); for the older ones,
  * `figures(json)` below turns their JSON into summary rows.
  *
- * Slots for issue 13's other figures: add an entry whose script prints `figures`, e.g.
- *   {title: '13.3 body bytes micro-bench', script: 'body-bytes.js', args: []},
+ * A new figure: add an entry whose script prints `figures`, or give it a `figures(json)`.
  */
 const FIGURES = [
   ...['people', 'events'].flatMap((type) => sizes.filter((rows) => type === 'people' || rows <= 1_000_000).map((rows) => ({
@@ -70,6 +69,12 @@ const FIGURES = [
     args: ['--rows', '200000', '--latency', '150', '--levels', '4,10,20'],
     figures: (r) => r.concurrency.map((c) => row(`people, latency ${c.latencyMs} ms, --concurrency ${c.concurrency}`, `${c.seconds} s, ${fmt(c.rowsPerSecond)} rows/s, ${c.peakRssMb} MB`, '(shown)', null)),
   },
+  ...['people', 'events'].map((type) => ({
+    title: `13.3 request bodies as bytes vs joined strings, ${type}`,
+    script: 'body-build.js',
+    args: ['--rows', '200000', '--type', type],
+    figures: (r) => [row(`13.3 body building, ${type}: bytes / strings`, `${r.speedup}x faster (${r.bytesMs} vs ${r.stringsMs} ms)`, '> 1x', r.speedup > 1)],
+  })),
   {
     title: '13.4 event ids: scheme 2 (no per-row hash) vs sha256 per row',
     script: 'event-ids.js',
