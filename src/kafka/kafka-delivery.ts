@@ -31,6 +31,11 @@ export interface ConsumerSummary {
   error: string | null
 }
 
+/** Crashes survived by rejoining the group, per minute, before the consumer gives up. */
+const MAX_REJOINS = 5
+const REJOIN_WINDOW_MS = 60_000
+const REJOIN_DELAY_MS = 1000
+
 /** A message in a batch: its offset, and the raw message in case Customer.io rejects it. */
 interface MessageRef {
   offset: string
@@ -65,6 +70,8 @@ export class KafkaDelivery {
   private delivered = 0
   private deadLettered = 0
   private metrics: DeliveryMetrics | null = null
+  /** When the consumer last rejoined after a crash (performance.now), within the last minute. */
+  private rejoins: number[] = []
 
   constructor(private readonly options: KafkaDeliveryOptions) {
     this.stopped = new Promise((resolve) => this.stopping.signal.addEventListener('abort', () => resolve(false)))
@@ -100,22 +107,10 @@ export class KafkaDelivery {
   async run(): Promise<ConsumerSummary> {
     const {options} = this
     const kafka = new Kafka({clientId: 'cio-backfill', brokers: options.brokers, logLevel: logLevel.NOTHING})
-    const consumer = kafka.consumer({groupId: options.group, sessionTimeout: options.sessionTimeoutMs, heartbeatInterval: Math.min(3000, options.sessionTimeoutMs / 3)})
-    this.consumer = consumer
-    consumer.on(consumer.events.CRASH, (event) => {
-      const error = event.payload.error
-      if (!event.payload.restart) this.stop({kind: 'fatal', message: `the Kafka consumer crashed: ${error.message}`})
-    })
-    await consumer.connect()
-    await consumer.subscribe({topic: options.topic, fromBeginning: true})
-    await consumer.run({
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: options.concurrency,
-      eachBatch: (payload) => this.eachBatch(payload),
-    })
+    await this.startConsumer(kafka)
     await Promise.race([this.finished, this.stopped])
     // disconnect() waits for the batches being handled, then commits what they resolved.
-    await consumer.disconnect()
+    await this.consumer?.disconnect()
     await this.pacer.stop()
     await options.deadLetters.close()
     const reason = this.stopReason
@@ -126,6 +121,43 @@ export class KafkaDelivery {
       requests: {...this.counters},
       error: reason?.message ?? null,
     }
+  }
+
+  /**
+   * Join the group and consume. kafkajs restarts by itself after retriable errors only; a broker's
+   * non-retriable answer to one request (seen: INVALID_REQUEST while two members join at once) ends
+   * its consumer. A long-running consumer should not die of one such answer: rejoin with a fresh
+   * consumer, a few times a minute at most, then stop (a persistent error is a real one). Nothing is
+   * lost either way: offsets are only ever resolved once answered, so a rejoin re-delivers the rest.
+   */
+  private async startConsumer(kafka: Kafka): Promise<void> {
+    const {options} = this
+    const consumer = kafka.consumer({groupId: options.group, sessionTimeout: options.sessionTimeoutMs, heartbeatInterval: Math.min(3000, options.sessionTimeoutMs / 3)})
+    this.consumer = consumer
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (event.payload.restart || this.stopping.signal.aborted) return
+      const message = event.payload.error.message
+      const now = performance.now()
+      this.rejoins = this.rejoins.filter((t) => now - t < REJOIN_WINDOW_MS)
+      if (this.rejoins.length >= MAX_REJOINS) {
+        this.stop({kind: 'fatal', message: `the Kafka consumer crashed ${MAX_REJOINS + 1} times within a minute: ${message}`})
+        return
+      }
+
+      this.rejoins.push(now)
+      options.log(`Kafka consumer error (${message}); rejoining the group (${this.rejoins.length}/${MAX_REJOINS} this minute)`)
+      setTimeout(() => {
+        if (this.stopping.signal.aborted) return
+        this.startConsumer(kafka).catch((error: Error) => this.stop({kind: 'fatal', message: `the Kafka consumer could not rejoin: ${error.message}`}))
+      }, REJOIN_DELAY_MS)
+    })
+    await consumer.connect()
+    await consumer.subscribe({topic: options.topic, fromBeginning: true})
+    await consumer.run({
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: options.concurrency,
+      eachBatch: (payload) => this.eachBatch(payload),
+    })
   }
 
   private async eachBatch({batch, resolveOffset, heartbeat, isRunning, isStale}: EachBatchPayload): Promise<void> {
