@@ -4,6 +4,8 @@ import {StartWindow} from './start-window.js'
 
 /** How far back the successes that preceded a 429 are counted (what the server accepted: see afterThrottle). */
 const WINDOW_MS = 1100
+/** Less time than this spent sending since the last pause says nothing about what the server accepts. */
+const MIN_SENDING_MS = 500
 
 /** The budget of one process: a start window on this process's clock, and the 429 state in memory. */
 export function createLocalBudget(rate: number, now: () => number = () => performance.now()): RateBudget {
@@ -14,6 +16,20 @@ export function createLocalBudget(rate: number, now: () => number = () => perfor
   const acceptedInWindow = (t: number) => {
     while (accepted.length > 0 && accepted[0] <= t - WINDOW_MS) accepted.shift()
     return accepted.length
+  }
+  /**
+   * Successes per second in the window before a 429, counting only time spent sending: a window that
+   * overlaps the last Retry-After pause holds few successes because nothing was sent, not because the
+   * server accepts few, and taking that for the limit pinned the rate at a few per second for good.
+   * null when too little of the window was spent sending to say anything.
+   */
+  const acceptedRate = (t: number): number | null => {
+    acceptedInWindow(t)
+    const from = Math.max(t - WINDOW_MS, state.pausedUntil)
+    if (t - from < MIN_SENDING_MS) return null
+    let count = 0
+    for (const at of accepted) if (at > from) count++
+    return (count * 1000) / (t - from)
   }
   const apply = (next: ThrottleState | null) => {
     if (!next) return
@@ -43,7 +59,7 @@ export function createLocalBudget(rate: number, now: () => number = () => perfor
     },
     throttled(retryAfterMs) {
       const t = now()
-      apply(afterThrottle(state, t, retryAfterMs, Math.random(), acceptedInWindow(t)))
+      apply(afterThrottle(state, t, retryAfterMs, Math.random(), acceptedRate(t)))
     },
     succeeded() {
       const t = now()

@@ -51,3 +51,21 @@ describe('the 429 governor', () => {
     expect(s.rate).toBe(2)
   })
 })
+
+describe('the in-process budget after a Retry-After pause', () => {
+  it('does not take the few successes right after a pause for the server limit', async () => {
+    const {createLocalBudget} = await import('../../src/sending/local-budget.js')
+    let t = 0
+    const budget = createLocalBudget(100, () => t)
+    budget.throttled(1000)
+    expect(budget.rate).toBe(50)
+    // Back from the pause (at most 1.2 s with jitter): one success, then the server throttles again.
+    t = 1300
+    budget.succeeded()
+    t = 1350
+    budget.throttled(1000)
+    // One success in the 150 ms spent sending says nothing about the limit: halve again, do not pin
+    // the rate at ~1/s (which took an import 50+ s for 200 rows through periodic 429s).
+    expect(budget.rate).toBeGreaterThanOrEqual(20)
+  })
+})

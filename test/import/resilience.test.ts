@@ -66,7 +66,8 @@ describe('import under faults', () => {
     expect(summary.requests.throttled).toBeGreaterThan(0)
     expect(summary.requests.sent).toBe(200 + summary.requests.throttled)
     expect(emulator.inspect.events()).toHaveLength(200)
-  })
+    // Correctness only: how fast it recovers is bench/throttle-recovery.js's figure, not a timed assertion.
+  }, 120_000)
 
   it('keeps each person\'s rows in file order across concurrent batches and retries: the last row wins', async () => {
     emulator = await testEmulator({seed: 3, faults: {errorRate: 0.3, latencyMs: 5, latencyJitterMs: 20}})
