@@ -79,6 +79,8 @@ export interface RedisBudgetOptions {
 }
 
 const STATE_TTL_MS = 10 * 60_000
+/** ask()'s answer for a grant that arrived too late to use (see there). */
+const STALE = -1
 
 export async function connectRedisBudget(options: RedisBudgetOptions): Promise<RateBudget> {
   const shown = redactBudgetUrl(options.url)
@@ -155,18 +157,8 @@ class RedisBudget implements RateBudget {
       if (signal.aborted) throw new BudgetStoppedError()
       let wait: number
       try {
-        const asked = performance.now()
-        const [ms, limit] = await this.redis.cioAcquire(this.logKey, this.stateKey, this.options.rate, this.windowUs, `${this.token}:${this.seq++}`)
-        wait = Number(ms)
-        this.current = Number(limit)
-        this.reachable()
-        // A grant that took long to reach us (a blocked event loop, a slow network) is stamped earlier
-        // than the request would start; other processes' starts could then crowd the server's second.
-        // Leave it unused (it stays counted: wasteful, never over) and ask again.
-        if (wait === 0 && performance.now() - asked > this.staleGrantMs) {
-          this.staleGrants++
-          continue
-        }
+        wait = await this.ask()
+        if (wait === STALE) continue
       } catch (error) {
         // Never send unpaced: wait for Redis, and stop (resumably) if it stays away too long.
         wait = this.unreachable(error as Error)
@@ -179,20 +171,29 @@ class RedisBudget implements RateBudget {
 
   async tryAcquire(): Promise<boolean> {
     try {
-      const asked = performance.now()
-      const [ms, limit] = await this.redis.cioAcquire(this.logKey, this.stateKey, this.options.rate, this.windowUs, `${this.token}:${this.seq++}`)
-      this.current = Number(limit)
-      this.reachable()
-      if (Number(ms) !== 0) return false
-      // Late grants are left unused, as in acquire(): a refusal, never a start that could crowd a second.
-      if (performance.now() - asked <= this.staleGrantMs) return true
-      this.staleGrants++
-      return false
+      return (await this.ask()) === 0
     } catch (error) {
       // Unreachable: refused, and holdReason says why. The caller decides when that is too long.
       this.holdReason = `budget paused: Redis unreachable at ${this.shown} (${(error as Error).message})`
       return false
     }
+  }
+
+  /**
+   * One check-and-reserve: 0 when granted, else ms to wait, or STALE. A grant that took long to reach
+   * us (a blocked event loop, a slow network) is stamped earlier than the request would start; other
+   * processes' starts could then crowd the server's second. It is left unused (it stays counted:
+   * wasteful, never over). Throws when Redis cannot be reached.
+   */
+  private async ask(): Promise<number> {
+    const asked = performance.now()
+    const [ms, limit] = await this.redis.cioAcquire(this.logKey, this.stateKey, this.options.rate, this.windowUs, `${this.token}:${this.seq++}`)
+    this.current = Number(limit)
+    this.reachable()
+    const wait = Number(ms)
+    if (wait !== 0 || performance.now() - asked <= this.staleGrantMs) return wait
+    this.staleGrants++
+    return STALE
   }
 
   throttled(retryAfterMs: number | null): void {
